@@ -1,0 +1,307 @@
+"""Entrenamiento por batches: descenso de gradiente completo, SGD y mini-batch.
+
+Un único bucle cubre los tres regímenes: la diferencia es solo ``batch_size``
+(N, 1 o algo intermedio). Cada época baraja los datos con su propio generador
+sembrado y recorre todos los batches, incluido el último aunque sea incompleto.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+
+from .mlp import MLP
+
+__all__ = ["History", "resolve_batch_size", "train", "validate_data"]
+
+#: Una época cuya pérdida media supere este múltiplo de la inicial se da por divergente.
+#: (No se aplica a cada batch: con B = 1 una sola muestra atípica puede dar una pérdida
+#: de 1e5 sin que el entrenamiento diverja.)
+DIVERGENCE_FACTOR = 1e3
+
+
+@dataclass
+class History:
+    """Lo que pasó durante un entrenamiento.
+
+    Las listas por época tienen una entrada por época completada; las de
+    actualización, una por paso de SGD dado.
+    """
+
+    batch_size: int
+    learning_rate: float
+    decay: float
+    seed: int
+    n_samples: int
+    epochs_requested: int
+    initial_train_loss: float
+    initial_val_loss: float | None
+    #: pérdida media de entrenamiento por época (media de los batches ponderada por su tamaño)
+    train_loss: np.ndarray = field(repr=False)
+    #: pérdida de validación al final de cada época (None sin conjunto de validación)
+    val_loss: np.ndarray | None = field(repr=False)
+    #: pérdida de cada batch, en el momento de la actualización
+    update_loss: np.ndarray = field(repr=False)
+    #: muestras vistas al terminar cada actualización (eje común entre métodos)
+    samples_seen: np.ndarray = field(repr=False)
+    #: segundos de entrenamiento por época (sin contar la evaluación)
+    epoch_time: np.ndarray = field(repr=False)
+    n_updates: int = 0
+    diverged: bool = False
+
+    @property
+    def epochs_completed(self) -> int:
+        """Épocas terminadas (menos que las pedidas si divergió)."""
+        return len(self.train_loss)
+
+    @property
+    def updates_per_epoch(self) -> int:
+        """Actualizaciones por época: ⌈N / B⌉."""
+        return math.ceil(self.n_samples / self.batch_size)
+
+    @property
+    def epochs_seen(self) -> np.ndarray:
+        """Épocas (fraccionarias) transcurridas en cada actualización."""
+        return self.samples_seen / self.n_samples
+
+    @property
+    def final_train_loss(self) -> float:
+        """Pérdida de entrenamiento de la última época (inf si divergió)."""
+        return math.inf if self.diverged else float(self.train_loss[-1])
+
+    @property
+    def final_val_loss(self) -> float:
+        """Pérdida de validación final (inf si divergió, nan sin validación)."""
+        if self.val_loss is None:
+            return math.nan
+        return math.inf if self.diverged else float(self.val_loss[-1])
+
+    @property
+    def total_time(self) -> float:
+        """Segundos de entrenamiento en total."""
+        return float(self.epoch_time.sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tabla por época: pérdida de entrenamiento, validación y tiempo."""
+        n = self.epochs_completed
+        data = {"epoca": np.arange(1, n + 1), "train_loss": self.train_loss}
+        if self.val_loss is not None:
+            data["val_loss"] = self.val_loss
+        data["tiempo_s"] = self.epoch_time[:n]
+        return pd.DataFrame(data)
+
+
+# -- validación de argumentos ------------------------------------------------------
+def _check_array(name: str, a: np.ndarray) -> np.ndarray:
+    """Convierte a float64 y rechaza lo que no es numérico o no es finito."""
+    try:
+        arr = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} debe ser un array numérico: {exc}") from None
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(
+            f"{name} contiene {bad} valores NaN o infinitos; límpialos o imputa antes de "
+            "entrenar."
+        )
+    return arr
+
+
+def validate_data(
+    model: MLP, X: np.ndarray, y: np.ndarray, name: str = "X"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Comprueba formas y valores de ``(X, y)`` para `model`; devuelve arrays float64.
+
+    ``y`` puede ser un vector (m,) o una columna (m, 1); se devuelve como columna.
+    """
+    yname = "y" if name == "X" else name.replace("X", "y")
+    X = _check_array(name, X)
+    y = _check_array(yname, y)
+    n_in, n_out = model.layer_sizes[0], model.layer_sizes[-1]
+    if X.ndim != 2 or X.shape[1] != n_in:
+        raise ValueError(
+            f"{name} debe tener forma (n_muestras, {n_in}) para esta red, pero tiene {X.shape}."
+        )
+    if y.ndim == 1 and n_out == 1:
+        y = y.reshape(-1, 1)
+    if y.ndim != 2 or y.shape[1] != n_out:
+        raise ValueError(
+            f"{yname} debe tener forma (n_muestras, {n_out}) (o un vector si la salida es 1), "
+            f"pero tiene {y.shape}."
+        )
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{name} e {yname} deben tener el mismo número de filas: "
+            f"{X.shape[0]} frente a {y.shape[0]}."
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} está vacío: hace falta al menos una muestra.")
+    return np.ascontiguousarray(X), np.ascontiguousarray(y)
+
+
+def resolve_batch_size(batch_size: int | str | None, n_samples: int) -> int:
+    """Traduce ``batch_size`` a un entero: None o "full" significan N (batch completo)."""
+    if batch_size is None or (isinstance(batch_size, str) and batch_size == "full"):
+        return n_samples
+    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+        raise TypeError(
+            f"batch_size debe ser un entero positivo, None o 'full' (batch completo); "
+            f"se recibió {batch_size!r}"
+        )
+    if batch_size < 1:
+        raise ValueError(f"batch_size debe ser ≥ 1 (1 = SGD puro); se recibió {batch_size}")
+    if batch_size > n_samples:
+        raise ValueError(
+            f"batch_size={batch_size} es mayor que el número de muestras ({n_samples}); "
+            "usa batch_size='full' para el batch completo."
+        )
+    return int(batch_size)
+
+
+def _check_positive_real(name: str, value: object, *, allow_zero: bool = False) -> float:
+    """Número real finito y positivo (o ≥ 0 si `allow_zero`)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} debe ser un número real; se recibió {value!r}")
+    v = float(value)
+    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        limit = "≥ 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} debe ser un número finito {limit}; se recibió {value!r}")
+    return v
+
+
+def _check_int(name: str, value: object, minimum: int) -> int:
+    """Entero (no bool) ≥ `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} debe ser un entero; se recibió {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} debe ser ≥ {minimum}; se recibió {value}")
+    return int(value)
+
+
+# -- el bucle de entrenamiento -----------------------------------------------------
+def train(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    batch_size: int | str | None,
+    learning_rate: float,
+    epochs: int,
+    seed: int,
+    decay: float = 0.0,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    progress: bool = False,
+) -> History:
+    """Entrena `model` en sitio con SGD y devuelve su :class:`History`.
+
+    Parámetros
+    ----------
+    batch_size:
+        Muestras por actualización: 1 (SGD), un entero (mini-batch) o None / "full" (N).
+    learning_rate:
+        Tasa inicial ``lr_0``; con ``decay > 0`` se usa ``lr_t = lr_0 / (1 + decay · t)``,
+        con t el número de actualizaciones ya hechas.
+    epochs:
+        Pasadas completas por los datos.
+    seed:
+        Semilla del barajado de cada época (misma semilla ⇒ mismos números).
+    X_val, y_val:
+        Conjunto de validación opcional, evaluado al final de cada época.
+    progress:
+        Barra de progreso tqdm por época (desactivada por defecto).
+
+    Si la pérdida se vuelve no finita o explota (más de ``DIVERGENCE_FACTOR`` veces la
+    inicial en una época) el entrenamiento se detiene y ``History.diverged`` queda a True.
+    """
+    X, y = validate_data(model, X, y)
+    n = X.shape[0]
+    bs = resolve_batch_size(batch_size, n)
+    lr0 = _check_positive_real("learning_rate", learning_rate)
+    decay = _check_positive_real("decay", decay, allow_zero=True)
+    epochs = _check_int("epochs", epochs, 1)
+    seed = _check_int("seed", seed, 0)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("Pasa X_val e y_val juntos (o ninguno).")
+    if X_val is not None:
+        X_val, y_val = validate_data(model, X_val, y_val, name="X_val")
+
+    rng = np.random.default_rng(seed)
+    per_epoch = math.ceil(n / bs)
+    sizes = np.full(per_epoch, bs)  # tamaño de cada batch de una época
+    sizes[-1] = n - bs * (per_epoch - 1)
+    update_loss = np.empty(epochs * per_epoch)
+    epoch_time: list[float] = []
+    train_loss: list[float] = []
+    val_loss: list[float] = []
+    t = 0
+    diverged = False
+
+    bar = None
+    if progress:
+        from tqdm import tqdm  # barra de texto: no requiere ipywidgets
+
+        bar = tqdm(total=epochs, desc=f"B={bs}, lr={lr0:g}", unit="época")
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        initial = model.loss(X, y)
+        initial_val = model.loss(X_val, y_val) if X_val is not None else None
+        limit = DIVERGENCE_FACTOR * max(initial, 1.0)
+        for _ in range(epochs):
+            perm = rng.permutation(n)
+            Xs, ys = X[perm], y[perm]
+            start_t = t
+            tic = time.perf_counter()
+            for start in range(0, n, bs):
+                lr = lr0 / (1.0 + decay * t) if decay else lr0
+                loss = model.train_step(Xs[start:start + bs], ys[start:start + bs], lr)
+                update_loss[t] = loss
+                t += 1
+                if not loss < math.inf:  # inf o NaN: ya no hay vuelta atrás
+                    diverged = True
+                    break
+            epoch_time.append(time.perf_counter() - tic)
+            if not diverged:
+                epoch_loss = float(np.dot(update_loss[start_t:t], sizes)) / n
+                diverged = not epoch_loss < limit
+            if diverged:
+                break
+            train_loss.append(epoch_loss)
+            if X_val is not None:
+                val_loss.append(model.loss(X_val, y_val))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{train_loss[-1]:.4f}")
+    if bar is not None:
+        bar.close()
+
+    return History(
+        batch_size=bs,
+        learning_rate=lr0,
+        decay=decay,
+        seed=seed,
+        n_samples=n,
+        epochs_requested=epochs,
+        initial_train_loss=initial,
+        initial_val_loss=initial_val,
+        train_loss=np.array(train_loss),
+        val_loss=np.array(val_loss) if X_val is not None else None,
+        update_loss=update_loss[:t].copy(),
+        samples_seen=_samples_seen(n, bs, t),
+        epoch_time=np.array(epoch_time),
+        n_updates=t,
+        diverged=diverged,
+    )
+
+
+def _samples_seen(n: int, bs: int, n_updates: int) -> np.ndarray:
+    """Muestras acumuladas al final de cada actualización (el último batch puede ser menor)."""
+    per_epoch = math.ceil(n / bs)
+    k = np.arange(n_updates)
+    epoch, within = np.divmod(k, per_epoch)
+    return epoch * n + np.minimum((within + 1) * bs, n)
