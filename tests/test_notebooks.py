@@ -1,0 +1,92 @@
+"""Los notebooks: parámetros declarados, ejecución con parámetros pequeños e higiene.
+
+Las salidas guardadas se validan aparte con nbval (`make test`).
+"""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+#: Parámetros pequeños para la ejecución de humo de cada notebook (todos deben figurar).
+SMOKE_PARAMETERS = {
+    "01_exploracion_datos": {"bins": 10, "map_points": 500, "seed": 7, "test_size": 0.25},
+}
+
+#: Un parámetro con un tipo equivocado por notebook: debe fallar con un mensaje claro.
+WRONG_TYPE = {
+    "01_exploracion_datos": {"bins": "diez"},
+}
+
+ids = [nb.stem for nb in NOTEBOOKS]
+
+
+def run(nb: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
+    pm.execute_notebook(
+        str(nb), str(out), parameters=parameters, kernel_name="python3",
+        cwd=str(nb.parent), progress_bar=False, log_output=False,
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def test_there_are_notebooks_and_each_has_smoke_parameters():
+    assert NOTEBOOKS, "no hay notebooks en notebooks/"
+    assert set(ids) == set(SMOKE_PARAMETERS) == set(WRONG_TYPE)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=ids)
+def test_parameters_are_declared_with_types_and_help(nb):
+    params = pm.inspect_notebook(str(nb))
+    assert params, f"{nb.name}: sin celda 'parameters'"
+    for name, p in params.items():
+        assert p["inferred_type_name"] not in ("None", None), f"{name} sin anotación de tipo"
+        assert p["help"], f"{name} sin comentario de ayuda"
+    assert set(SMOKE_PARAMETERS[nb.stem]) <= set(params)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=ids)
+def test_notebook_runs_with_small_parameters(nb, tmp_path):
+    out = run(nb, tmp_path / nb.name, SMOKE_PARAMETERS[nb.stem])
+    for cell in out.cells:
+        for o in cell.get("outputs", []):
+            assert o["output_type"] != "error"
+            if o.get("name") == "stderr":
+                assert "Warning" not in o["text"], o["text"]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=ids)
+def test_wrong_parameter_type_fails_with_a_clear_message(nb, tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        run(nb, tmp_path / nb.name, WRONG_TYPE[nb.stem])
+    assert info.value.ename == "ValueError"
+    assert "Parámetros no válidos" in info.value.evalue
+    (name,) = WRONG_TYPE[nb.stem]
+    assert name in info.value.evalue
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=ids)
+def test_committed_notebook_is_clean(nb):
+    """Lo que ven los estudiantes: ejecutado en orden, sin errores, ligero, sin rutas locales."""
+    assert nb.stat().st_size < 2_000_000, f"{nb.name} pesa más de 2 MB"
+    book = nbformat.read(nb, as_version=4)
+    assert book.metadata.kernelspec.name == "python3"
+    assert "papermill" not in book.metadata
+    code = [c for c in book.cells if c.cell_type == "code" and c.source.strip()]
+    tags = [set(c.metadata.get("tags", [])) for c in code]
+    assert "parameters" in tags[0] and not any("injected-parameters" in t for t in tags)
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), "re-ejecuta con `make run`"
+    local_path = re.compile(r"/(?:work|root|tmp|home/[a-z]+)/")
+    for c in code:
+        for o in c.outputs:
+            assert o.output_type != "error"
+            text = json.dumps(o)
+            assert not local_path.search(text), "una salida muestra una ruta de esta máquina"
+            if o.get("name") == "stderr":
+                assert "Warning" not in o["text"]
