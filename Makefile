@@ -1,0 +1,73 @@
+# batchlab — órdenes del curso. En un clon nuevo bastan dos: `make run` y `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# `make run NB=03` ejecuta solo los notebooks cuyo nombre empieza por 03.
+NB ?=
+NOTEBOOKS := $(sort $(wildcard notebooks/$(NB)*.ipynb))
+SANITIZE := tests/nbval_sanitize.cfg
+STRIP_KEYS := metadata.papermill cell.metadata.papermill cell.metadata.execution \
+	metadata.widgets metadata.language_info.version
+
+# Los mismos hilos de BLAS al generar (run) y al validar (test): mismos últimos bits.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export VECLIB_MAXIMUM_THREADS := 1
+export NUMEXPR_NUM_THREADS := 1
+# Jupyter busca kernels primero en .venv (nada global) y el depurador no avisa por stderr.
+export JUPYTER_PREFER_ENV_PATH := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help install data lab run test lint clean
+
+help: ## Muestra esta ayuda
+	@echo "batchlab — órdenes disponibles (make <orden>):"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@echo "En un clon nuevo: make run (re-ejecuta el curso) y make test (lo valida)."
+
+install: $(STAMP) ## Crea .venv e instala requirements.txt (sin tocar nada global)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
+		--display-name "Python 3 (ipykernel)" >/dev/null
+	$(BIN)/python -c "import matplotlib.pyplot"  # construye la caché de fuentes una vez
+	touch $@
+
+data: install ## Rellena data/ con el dataset (réplica sin conexión o descarga)
+	$(BIN)/python -m batchlab data
+
+lab: install data ## Abre JupyterLab en notebooks/
+	$(BIN)/jupyter lab notebooks/
+
+run: install data ## Re-ejecuta los notebooks en orden (NB=03 para uno) y guarda sus salidas
+	@set -e; for nb in $(NOTEBOOKS); do \
+	  tmp=$$(mktemp --suffix=.ipynb); start=$$(date +%s); \
+	  echo "== $$nb"; \
+	  if $(BIN)/papermill "$$nb" "$$tmp" --cwd notebooks -k python3 --no-progress-bar \
+	       --log-level WARNING; then \
+	    $(BIN)/nbstripout --keep-output --keep-count --extra-keys "$(STRIP_KEYS)" "$$tmp"; \
+	    mv "$$tmp" "$$nb"; echo "   listo en $$(( $$(date +%s) - start )) s"; \
+	  else \
+	    rm -f "$$tmp"; echo "!! $$nb falló: se conserva la versión guardada"; exit 1; \
+	  fi; \
+	done
+
+test: install data ## ruff + tests del paquete + notebooks con parámetros pequeños + nbval
+	$(BIN)/ruff check src tests notebooks
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
+		--nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
+
+lint: install ## ruff sobre src, tests y notebooks
+	$(BIN)/ruff check src tests notebooks
+
+clean: ## Borra .venv y cachés (no toca data/ ni los notebooks)
+	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
