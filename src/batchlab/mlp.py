@@ -14,6 +14,11 @@ Se lee de arriba abajo como el apéndice de la lección:
 * :meth:`MLP.train_step` hace forward, backward y la actualización de SGD en sitio,
   sin diccionarios ni copias por actualización: es el bucle caliente del curso.
 
+Todos los parámetros viven en un único vector ``theta`` (θ) y sus gradientes en
+``grad``; ``weights[i]`` y ``biases[i]`` son vistas de trozos de θ, así que la
+actualización de SGD es una sola operación, ``θ -= lr·∇θ``. Para cambiar pesos a mano,
+escribe dentro de ellos (``W[...] = …``), no reasignes la lista.
+
 Este módulo no importa nada de gráficos.
 """
 
@@ -73,26 +78,51 @@ class MLP:
             )
         gen = _as_generator(rng)
         self.layer_sizes = tuple(int(n) for n in sizes)
-        pairs = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True))
-        self.weights = [gen.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
-                        for n_in, n_out in pairs]
-        self.biases = [np.zeros(n_out) for _, n_out in pairs]
-        self.grad_weights = [np.zeros_like(W) for W in self.weights]
-        self.grad_biases = [np.zeros_like(b) for b in self.biases]
+        # Todos los parámetros viven en un único vector θ y todos los gradientes en otro
+        # del mismo tamaño; W1, b1, W2, … son vistas (no copias) de trozos de θ.
+        self.theta = np.empty(self.n_params)
+        self.grad = np.zeros(self.n_params)
+        self._bind_views()
+        for W, b in zip(self.weights, self.biases, strict=True):
+            W[...] = gen.standard_normal(W.shape) * np.sqrt(2.0 / W.shape[0])  # He
+            b[...] = 0.0
+
+    def _bind_views(self) -> None:
+        """Crea las vistas W_i, b_i (y sus gradientes) sobre los vectores θ y ∇θ."""
+        self.weights, self.biases, self.grad_weights, self.grad_biases = [], [], [], []
+        offset = 0
+        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
+            for params, grads, shape in (
+                (self.weights, self.grad_weights, (n_in, n_out)),
+                (self.biases, self.grad_biases, (n_out,)),
+            ):
+                size = int(np.prod(shape))
+                params.append(self.theta[offset:offset + size].reshape(shape))
+                grads.append(self.grad[offset:offset + size].reshape(shape))
+                offset += size
+        # Las mismas vistas agrupadas por capa, en el orden en que las recorre cada
+        # pasada (se construyen una vez, no en cada actualización).
+        self._forward_layers = list(zip(self.weights, self.biases, strict=True))
+        self._backward_layers = [
+            (i, self.weights[i], self.grad_weights[i], self.grad_biases[i])
+            for i in reversed(range(self.n_layers))
+        ]
+        self._ones = np.ones(0)  # vector de unos para 1ᵀδ; crece con el batch
         # activations[i] es la entrada de la capa i (activations[0] = X) y
         # activations[-1] la salida de la red; las rellena forward().
-        self.activations: list[np.ndarray | None] = [None] * (len(pairs) + 1)
+        self.activations: list[np.ndarray | None] = [None] * len(self.layer_sizes)
 
     # -- descripción ---------------------------------------------------------------
     @property
     def n_layers(self) -> int:
         """Número de capas con pesos."""
-        return len(self.weights)
+        return len(self.layer_sizes) - 1
 
     @property
     def n_params(self) -> int:
         """Número total de parámetros entrenables (pesos y sesgos)."""
-        return sum(W.size + b.size for W, b in zip(self.weights, self.biases, strict=True))
+        sizes = self.layer_sizes
+        return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
 
     def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """Lista ``(nombre, parámetro, gradiente)``: W1, b1, W2, b2, …"""
@@ -106,11 +136,9 @@ class MLP:
         """Copia independiente con los mismos pesos (para comparar métodos desde el mismo punto)."""
         twin = object.__new__(MLP)
         twin.layer_sizes = self.layer_sizes
-        twin.weights = [W.copy() for W in self.weights]
-        twin.biases = [b.copy() for b in self.biases]
-        twin.grad_weights = [np.zeros_like(W) for W in self.weights]
-        twin.grad_biases = [np.zeros_like(b) for b in self.biases]
-        twin.activations = [None] * (self.n_layers + 1)
+        twin.theta = self.theta.copy()
+        twin.grad = np.zeros_like(self.grad)
+        twin._bind_views()
         return twin
 
     def __repr__(self) -> str:
@@ -126,8 +154,8 @@ class MLP:
         acts = self.activations
         acts[0] = a = X
         last = self.n_layers - 1
-        for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            z = a @ W
+        for i, (W, b) in enumerate(self._forward_layers):
+            z = np.dot(a, W)  # Z = A_prev W (np.dot: menos sobrecoste que @ en matrices pequeñas)
             z += b
             if i < last:
                 np.maximum(z, 0.0, out=z)  # ReLU en sitio: z pasa a ser la activación
@@ -151,19 +179,27 @@ class MLP:
     def _backpropagate(self, delta: np.ndarray) -> None:
         """Regla de la cadena desde dL/dZ de la salida hasta la primera capa."""
         acts = self.activations
-        for i in range(self.n_layers - 1, -1, -1):
-            np.matmul(acts[i].T, delta, out=self.grad_weights[i])  # dL/dW = A_prevᵀ δ
-            np.sum(delta, axis=0, out=self.grad_biases[i])  # dL/db = Σ_filas δ
+        m = delta.shape[0]
+        if self._ones.shape[0] < m:
+            self._ones = np.ones(m)
+        ones = self._ones[:m]
+        for i, W, grad_W, grad_b in self._backward_layers:  # de la última capa a la primera
+            a_prev = acts[i]
+            np.dot(a_prev.T, delta, out=grad_W)  # dL/dW = A_prevᵀ δ
+            np.dot(ones, delta, out=grad_b)  # dL/db = 1ᵀ δ (la suma de las filas de δ)
             if i > 0:
-                delta = delta @ self.weights[i].T  # dL/dA_prev = δ Wᵀ
-                delta *= acts[i] > 0  # · ReLU'(Z_prev)
+                delta = np.dot(delta, W.T)  # dL/dA_prev = δ Wᵀ
+                # · ReLU'(Z_prev): como A = ReLU(Z) ≥ 0, sign(A) vale 1 donde Z > 0 y 0 donde
+                # no (en batches pequeños es más rápido que multiplicar por la máscara A > 0)
+                delta *= np.sign(a_prev)
 
     def train_step(self, X: np.ndarray, y: np.ndarray, learning_rate: float) -> float:
         """Un paso de SGD sobre el batch ``(X, y)``; devuelve la pérdida del batch.
 
         La retropropagación es lineal en δ: si δ de la salida se multiplica por la tasa
-        de aprendizaje, los buffers de gradiente reciben directamente ``lr · ∇`` y la
-        actualización queda en una resta en sitio por parámetro.
+        de aprendizaje, el vector de gradientes recibe directamente ``lr · ∇θ`` y la
+        actualización es una única resta en sitio sobre θ. (Por eso, tras este método,
+        ``grad`` contiene ``lr · ∇θ``; para el gradiente en sí usa :meth:`backward`.)
         """
         out = self.forward(X)
         delta = out - y
@@ -171,11 +207,7 @@ class MLP:
         loss = float(np.vdot(delta, delta)) / size
         delta *= 2.0 * learning_rate / size
         self._backpropagate(delta)
-        for W, gW, b, gb in zip(
-            self.weights, self.grad_weights, self.biases, self.grad_biases, strict=True
-        ):
-            W -= gW
-            b -= gb
+        self.theta -= self.grad  # θ ← θ − lr·∇θ: una sola resta para todos los parámetros
         return loss
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -248,6 +248,7 @@ def train(
 
         bar = tqdm(total=epochs, desc=f"B={bs}, lr={lr0:g}", unit="época")
 
+    step, inf = model.train_step, math.inf  # nombres locales en el bucle caliente
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         initial = model.loss(X, y)
         initial_val = model.loss(X_val, y_val) if X_val is not None else None
@@ -259,10 +260,10 @@ def train(
             tic = time.perf_counter()
             for start in range(0, n, bs):
                 lr = lr0 / (1.0 + decay * t) if decay else lr0
-                loss = model.train_step(Xs[start:start + bs], ys[start:start + bs], lr)
+                loss = step(Xs[start:start + bs], ys[start:start + bs], lr)
                 update_loss[t] = loss
                 t += 1
-                if not loss < math.inf:  # inf o NaN: ya no hay vuelta atrás
+                if not loss < inf:  # inf o NaN: ya no hay vuelta atrás
                     diverged = True
                     break
             epoch_time.append(time.perf_counter() - tic)
