@@ -23,7 +23,7 @@ export NUMEXPR_NUM_THREADS := 1
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install data lab run test lint clean
+.PHONY: help install data lab run test lint bench clean
 
 help: ## Muestra esta ayuda
 	@echo "batchlab — órdenes disponibles (make <orden>):"
@@ -60,13 +60,16 @@ run: install data ## Re-ejecuta los notebooks en orden (NB=03 para uno) y guarda
 	done
 
 test: install data ## ruff + tests del paquete + notebooks con parámetros pequeños + nbval
-	$(BIN)/ruff check src tests notebooks
+	$(BIN)/ruff check src tests notebooks benchmarks
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
 
-lint: install ## ruff sobre src, tests y notebooks
-	$(BIN)/ruff check src tests notebooks
+bench: install data ## Benchmark del bucle de entrenamiento (tabla y figura en benchmarks/results)
+	$(BIN)/python benchmarks/bench_training.py --readme README.md
+
+lint: install ## ruff sobre src, tests, notebooks y benchmarks
+	$(BIN)/ruff check src tests notebooks benchmarks
 
 clean: ## Borra .venv y cachés (no toca data/ ni los notebooks)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info
