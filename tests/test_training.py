@@ -176,3 +176,61 @@ def test_progress_bar_is_optional(small, capsys):
     assert capsys.readouterr().err == ""
     fit(X, y, batch_size=100, epochs=2, progress=True)
     assert "2/2" in capsys.readouterr().err
+
+
+def test_max_updates_stops_mid_epoch_and_at_an_epoch_boundary(small):
+    X, y = small  # 300 filas, B = 32 → 10 actualizaciones por época
+    h, _ = fit(X, y, batch_size=32, epochs=5, max_updates=13)
+    assert h.n_updates == 13 and h.stop_reason == "max_updates"
+    assert h.epochs_completed == 1 and len(h.epoch_time) == 2
+    assert h.samples_seen[-1] == 300 + 3 * 32
+    h, _ = fit(X, y, batch_size=32, epochs=5, max_updates=20)
+    assert h.n_updates == 20 and h.epochs_completed == 2
+
+
+def test_checkpoints_record_loss_and_training_time(small):
+    X, y = small
+    Xv, yv = X[:60], y[:60]
+    h, model = fit(X, y, batch_size=10, epochs=2, eval_every=7, X_val=Xv, y_val=yv)
+    np.testing.assert_array_equal(h.checkpoint_updates, [0, 7, 14, 21, 28, 35, 42, 49, 56])
+    assert h.checkpoint_loss[0] == pytest.approx(h.initial_val_loss)
+    assert h.checkpoint_time[0] == 0 and np.all(np.diff(h.checkpoint_time) > 0)
+    assert h.checkpoint_time[-1] <= h.total_time
+    # el punto de control reproduce la pérdida de un entrenamiento parado allí
+    g, m2 = fit(X, y, batch_size=10, epochs=2, max_updates=21)
+    assert h.checkpoint_loss[3] == pytest.approx(m2.loss(Xv, yv), rel=1e-12)
+
+
+def test_time_budget_stops_training(small):
+    X, y = small
+    h, _ = fit(X, y, batch_size=1, epochs=1000, time_budget=0.05)
+    assert h.stop_reason == "time_budget"
+    assert 0.05 <= h.total_time < 1.0
+    assert h.epochs_completed < 1000
+
+
+def test_callback_sees_every_update(small):
+    X, y = small
+    seen = []
+    model = bl.MLP((8, 1), rng=0)
+    h = bl.train(model, X, y, batch_size=64, learning_rate=0.01, epochs=2, seed=0,
+                 callback=lambda t, m: seen.append((t, m.theta.copy())))
+    assert [t for t, _ in seen] == list(range(1, h.n_updates + 1))
+    np.testing.assert_array_equal(seen[-1][1], model.theta)
+    assert not np.array_equal(seen[0][1], seen[-1][1])
+
+
+@pytest.mark.parametrize(
+    ("kw", "exc", "match"),
+    [
+        (dict(eval_every=0), ValueError, "eval_every"),
+        (dict(max_updates=0), ValueError, "max_updates"),
+        (dict(max_updates=2.5), TypeError, "max_updates"),
+        (dict(time_budget=-1.0), ValueError, "time_budget"),
+        (dict(callback="no"), TypeError, "callback"),
+    ],
+)
+def test_bad_control_arguments_raise(small, kw, exc, match):
+    X, y = small
+    with pytest.raises(exc, match=match):
+        fit(X, y, batch_size=8, **kw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -49,10 +50,18 @@ class History:
     update_loss: np.ndarray = field(repr=False)
     #: muestras vistas al terminar cada actualización (eje común entre métodos)
     samples_seen: np.ndarray = field(repr=False)
-    #: segundos de entrenamiento por época (sin contar la evaluación)
+    #: segundos de entrenamiento por época (sin contar la evaluación; si se paró a mitad
+    #: de una época, la última entrada es esa época parcial)
     epoch_time: np.ndarray = field(repr=False)
+    #: puntos de control (``eval_every``): actualizaciones, segundos de entrenamiento y
+    #: pérdida (de validación si la hay) en cada uno, empezando por t = 0
+    checkpoint_updates: np.ndarray = field(default_factory=lambda: np.array([], int), repr=False)
+    checkpoint_time: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
+    checkpoint_loss: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
     n_updates: int = 0
     diverged: bool = False
+    #: por qué terminó: "epochs", "max_updates", "time_budget" o "diverged"
+    stop_reason: str = "epochs"
 
     @property
     def epochs_completed(self) -> int:
@@ -183,6 +192,58 @@ def _check_int(name: str, value: object, minimum: int) -> int:
     return int(value)
 
 
+# -- puntos de control: evaluaciones intermedias, presupuestos y callback -------------
+class _Checkpoints:
+    """Lo que ocurre entre actualizaciones sin tocar el bucle caliente.
+
+    El bucle solo compara ``t == siguiente`` (un entero) y, cuando toca, llama a
+    :meth:`fire`, que evalúa la pérdida, llama al callback y decide si hay que parar.
+    """
+
+    #: con presupuesto de tiempo y sin eval_every, cada cuántas actualizaciones mirar el reloj
+    TIME_CHECK_EVERY = 64
+
+    def __init__(self, model, X, y, *, eval_every, max_updates, time_budget, callback):
+        self.model, self.X, self.y = model, X, y
+        self.eval_every, self.max_updates = eval_every, max_updates
+        self.time_budget, self.callback = time_budget, callback
+        self.updates: list[int] = []
+        self.times: list[float] = []
+        self.losses: list[float] = []
+        self.stop_reason: str | None = None
+        if eval_every:
+            self.record(0, 0.0)
+
+    def record(self, t: int, elapsed: float) -> None:
+        """Anota la pérdida (de validación si la hay) tras `t` actualizaciones."""
+        self.updates.append(t)
+        self.times.append(elapsed)
+        self.losses.append(self.model.loss(self.X, self.y))
+
+    def next_event(self, t: int) -> int:
+        """La próxima actualización en la que hay algo que hacer (-1: ninguna)."""
+        if self.callback is not None:
+            return t + 1
+        every = [k for k in (self.eval_every,
+                             self.TIME_CHECK_EVERY if self.time_budget else None) if k]
+        candidates = [(t // k + 1) * k for k in every]
+        if self.max_updates:
+            candidates.append(self.max_updates)
+        return min(candidates) if candidates else -1
+
+    def fire(self, t: int, elapsed: float) -> bool:
+        """Evalúa / llama al callback tras la actualización `t`; True si hay que parar."""
+        if self.callback is not None:
+            self.callback(t, self.model)
+        if self.eval_every and t % self.eval_every == 0:
+            self.record(t, elapsed)
+        if self.max_updates and t >= self.max_updates:
+            self.stop_reason = "max_updates"
+        elif self.time_budget and elapsed >= self.time_budget:
+            self.stop_reason = "time_budget"
+        return self.stop_reason is not None
+
+
 # -- el bucle de entrenamiento -----------------------------------------------------
 def train(
     model: MLP,
@@ -196,6 +257,10 @@ def train(
     decay: float = 0.0,
     X_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
+    eval_every: int | None = None,
+    max_updates: int | None = None,
+    time_budget: float | None = None,
+    callback: Callable[[int, MLP], None] | None = None,
     progress: bool = False,
 ) -> History:
     """Entrena `model` en sitio con SGD y devuelve su :class:`History`.
@@ -208,11 +273,23 @@ def train(
         Tasa inicial ``lr_0``; con ``decay > 0`` se usa ``lr_t = lr_0 / (1 + decay · t)``,
         con t el número de actualizaciones ya hechas.
     epochs:
-        Pasadas completas por los datos.
+        Pasadas completas por los datos (el máximo, si se para antes).
     seed:
         Semilla del barajado de cada época (misma semilla ⇒ mismos números).
     X_val, y_val:
         Conjunto de validación opcional, evaluado al final de cada época.
+    eval_every:
+        Evalúa la pérdida (de validación si la hay; si no, de entrenamiento) cada
+        `eval_every` actualizaciones, con el tiempo de entrenamiento transcurrido
+        (``History.checkpoint_*``); la evaluación no cuenta como tiempo.
+    max_updates:
+        Para tras este número de actualizaciones (la última época puede quedar a medias).
+    time_budget:
+        Para cuando el tiempo de entrenamiento (sin evaluaciones) llega a estos segundos;
+        se mira en cada punto de control (o cada 64 actualizaciones).
+    callback:
+        ``callback(t, model)`` tras cada actualización (p. ej. para guardar la trayectoria
+        de los parámetros); ralentiza el bucle, úsalo con modelos pequeños.
     progress:
         Barra de progreso tqdm por época (desactivada por defecto).
 
@@ -230,16 +307,23 @@ def train(
         raise ValueError("Pasa X_val e y_val juntos (o ninguno).")
     if X_val is not None:
         X_val, y_val = validate_data(model, X_val, y_val, name="X_val")
+    eval_every = None if eval_every is None else _check_int("eval_every", eval_every, 1)
+    max_updates = None if max_updates is None else _check_int("max_updates", max_updates, 1)
+    if time_budget is not None:
+        time_budget = _check_positive_real("time_budget", time_budget)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback debe ser una función callback(t, model); es {callback!r}")
 
     rng = np.random.default_rng(seed)
     per_epoch = math.ceil(n / bs)
     sizes = np.full(per_epoch, bs)  # tamaño de cada batch de una época
     sizes[-1] = n - bs * (per_epoch - 1)
-    update_loss = np.empty(epochs * per_epoch)
+    # pérdida de cada actualización; crece por épocas (con time_budget, epochs es solo un tope)
+    update_loss = np.empty(min(epochs, 16) * per_epoch)
     epoch_time: list[float] = []
     train_loss: list[float] = []
     val_loss: list[float] = []
-    t = 0
+    t, elapsed = 0, 0.0
     diverged = False
 
     bar = None
@@ -248,16 +332,24 @@ def train(
 
         bar = tqdm(total=epochs, desc=f"B={bs}, lr={lr0:g}", unit="época")
 
-    step, inf = model.train_step, math.inf  # nombres locales en el bucle caliente
+    step, inf, clock = model.train_step, math.inf, time.perf_counter  # locales: bucle caliente
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         initial = model.loss(X, y)
         initial_val = model.loss(X_val, y_val) if X_val is not None else None
         limit = DIVERGENCE_FACTOR * max(initial, 1.0)
+        checks = _Checkpoints(
+            model, X if X_val is None else X_val, y if X_val is None else y_val,
+            eval_every=eval_every, max_updates=max_updates, time_budget=time_budget,
+            callback=callback,
+        )
+        next_event = checks.next_event(0)
         for _ in range(epochs):
+            if t + per_epoch > len(update_loss):
+                update_loss = np.concatenate([update_loss, np.empty_like(update_loss)])
             perm = rng.permutation(n)
             Xs, ys = X[perm], y[perm]
             start_t = t
-            tic = time.perf_counter()
+            tic = clock()
             for start in range(0, n, bs):
                 lr = lr0 / (1.0 + decay * t) if decay else lr0
                 loss = step(Xs[start:start + bs], ys[start:start + bs], lr)
@@ -266,18 +358,30 @@ def train(
                 if not loss < inf:  # inf o NaN: ya no hay vuelta atrás
                     diverged = True
                     break
-            epoch_time.append(time.perf_counter() - tic)
-            if not diverged:
+                if t == next_event:
+                    pause = clock()
+                    stop = checks.fire(t, elapsed + pause - tic)
+                    tic += clock() - pause  # la evaluación no cuenta como entrenamiento
+                    if stop:
+                        break
+                    next_event = checks.next_event(t)
+            epoch_time.append(clock() - tic)
+            elapsed += epoch_time[-1]
+            if not diverged and t - start_t == per_epoch:  # época completa
                 epoch_loss = float(np.dot(update_loss[start_t:t], sizes)) / n
                 diverged = not epoch_loss < limit
-            if diverged:
+                if not diverged:
+                    train_loss.append(epoch_loss)
+                    if X_val is not None:
+                        val_loss.append(model.loss(X_val, y_val))
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix(loss=f"{epoch_loss:.4f}")
+            if diverged or checks.stop_reason:
                 break
-            train_loss.append(epoch_loss)
-            if X_val is not None:
-                val_loss.append(model.loss(X_val, y_val))
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{train_loss[-1]:.4f}")
+            if time_budget and elapsed >= time_budget:
+                checks.stop_reason = "time_budget"
+                break
     if bar is not None:
         bar.close()
 
@@ -295,8 +399,12 @@ def train(
         update_loss=update_loss[:t].copy(),
         samples_seen=_samples_seen(n, bs, t),
         epoch_time=np.array(epoch_time),
+        checkpoint_updates=np.array(checks.updates, dtype=int),
+        checkpoint_time=np.array(checks.times),
+        checkpoint_loss=np.array(checks.losses),
         n_updates=t,
         diverged=diverged,
+        stop_reason="diverged" if diverged else (checks.stop_reason or "epochs"),
     )
 
 
