@@ -5,6 +5,7 @@ El paquete compartido por los notebooks del curso:
 * :mod:`batchlab.data` — California Housing (con réplica sin conexión), división y escalado;
 * :mod:`batchlab.mlp` — el MLP escrito a mano con NumPy;
 * :mod:`batchlab.training` — el bucle de entrenamiento por batches y su historial;
+* :mod:`batchlab.experiments` — los experimentos de los notebooks (devuelven tablas);
 * :mod:`batchlab.plots` — las figuras que comparten los notebooks;
 * :mod:`batchlab.parameters` — validación de los parámetros de cada notebook.
 """

@@ -143,7 +143,7 @@ class MLP:
 
     def __repr__(self) -> str:
         arch = " → ".join(str(n) for n in self.layer_sizes)
-        return f"MLP({arch}, {self.n_params:,} parámetros)"
+        return f"MLP({arch}, {self.n_params} parámetros)"
 
     # -- cálculo -------------------------------------------------------------------
     def forward(self, X: np.ndarray) -> np.ndarray:

@@ -9,10 +9,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
-from .data import TARGET
+from .data import TARGET, TARGET_CAP
+from .training import History
 
-__all__ = ["correlation_heatmap", "geographic_scatter", "histograms", "setup_style"]
+__all__ = [
+    "activation_spread_plot",
+    "correlation_heatmap",
+    "geographic_scatter",
+    "histograms",
+    "learning_curves",
+    "loss_vs_time",
+    "lr_sweep_plot",
+    "parameter_paths",
+    "predictions_plot",
+    "setup_style",
+    "update_losses",
+]
+
+#: Un color fijo por método, el mismo en todas las figuras del curso.
+METHOD_COLORS = ("#30638e", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d96a3")
 
 #: Resolución de las figuras guardadas en los notebooks: nítidas y ligeras.
 FIGURE_DPI = 90
@@ -78,5 +95,161 @@ def geographic_scatter(df: pd.DataFrame, n_points: int | None = None, seed: int 
     ax.set_ylabel("Latitud (grados)")
     ax.set_title("California: valor de la vivienda (color) y población (tamaño)")
     ax.set_aspect(1 / np.cos(np.deg2rad(df["Latitude"].mean())))  # grados ≈ km en ambos ejes
+    fig.tight_layout()
+    return fig
+
+
+def activation_spread_plot(df: pd.DataFrame) -> plt.Figure:
+    """Desviación de las activaciones por capa para cada inicialización (eje y log.)."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for (name, grp), color in zip(df.groupby("inicialización", sort=False), METHOD_COLORS,
+                                  strict=False):
+        ax.plot(grp["capa"], grp["desviación"], "o-", color=color, label=name, ms=4)
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("capa ReLU")
+    ax.set_ylabel("desviación típica de las activaciones")
+    ax.set_title("Cómo se propaga la señal según la inicialización")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def learning_curves(histories: dict[str, History], title: str, log: bool = False) -> plt.Figure:
+    """Pérdida por época: entrenamiento (discontinua) y validación/prueba (continua)."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    for (name, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
+        epochs = np.arange(h.epochs_completed + 1)
+        ax.plot(epochs, np.r_[h.initial_train_loss, h.train_loss], "--", color=color,
+                label=f"{name}: entrenamiento")
+        if h.val_loss is not None:
+            ax.plot(epochs, np.r_[h.initial_val_loss, h.val_loss], "-", color=color,
+                    label=f"{name}: prueba")
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("época")
+    ax.set_ylabel("MSE (objetivo estandarizado)")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
+    """Predicción frente a valor real y residuos, en cientos de miles de $."""
+    y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
+    ax1.scatter(y_true, y_pred, s=4, alpha=0.3, color=METHOD_COLORS[0], linewidths=0)
+    lims = [min(y_true.min(), y_pred.min()), max(y_true.max(), y_pred.max())]
+    ax1.plot(lims, lims, color="black", lw=1, label="predicción perfecta")
+    ax1.axvline(TARGET_CAP, color=METHOD_COLORS[1], ls=":", label="tope del censo (5,00001)")
+    ax1.set_xlabel("valor real (cientos de miles de $)")
+    ax1.set_ylabel("predicción (cientos de miles de $)")
+    ax1.set_title("Predicción frente a valor real (prueba)")
+    ax1.legend(fontsize=9)
+    residuals = y_pred - y_true
+    ax2.scatter(y_pred, residuals, s=4, alpha=0.3, color=METHOD_COLORS[0], linewidths=0)
+    ax2.axhline(0, color="black", lw=1)
+    ax2.set_xlabel("predicción (cientos de miles de $)")
+    ax2.set_ylabel("residuo = predicción − real")
+    ax2.set_title("Residuos (prueba)")
+    fig.tight_layout()
+    return fig
+
+
+def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
+    """Media móvil centrada ('valid'): cada punto promedia `window` vecinos."""
+    return np.convolve(values, np.ones(window) / window, mode="valid")
+
+
+def update_losses(histories: dict[str, History], window: float = 0.02,
+                  max_points: int = 4000) -> plt.Figure:
+    """Pérdida de cada actualización sobre un eje común: épocas vistas (= muestras / N).
+
+    Izquierda, los valores tal cual (a lo sumo `max_points` por método, tomados a
+    intervalos regulares, sin repetir ni estirar nada); derecha, su media móvil sobre
+    `window` de época.
+    """
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.6), sharey=True)
+    for (name, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
+        x, loss = h.epochs_seen, h.update_loss
+        step = max(1, len(loss) // max_points)
+        marker = "o" if h.updates_per_epoch == 1 else None
+        ax1.plot(x[::step], loss[::step], color=color, lw=0.6, alpha=0.6, marker=marker,
+                 ms=4, label=name)
+        w = max(1, round(window * h.updates_per_epoch))
+        smooth = _moving_average(loss, w)
+        xs = x[w // 2: w // 2 + len(smooth)]
+        step = max(1, len(smooth) // max_points)
+        ax2.plot(xs[::step], smooth[::step], color=color, lw=1.8, marker=marker, ms=4,
+                 label=name)
+    for ax, title in ((ax1, "Pérdida de cada batch"),
+                      (ax2, f"Media móvil ({window:.0%} de época)")):
+        ax.set_yscale("log")
+        ax.set_xlabel("épocas vistas (muestras procesadas / N)")
+        ax.set_title(title)
+    ax1.set_ylabel("MSE del batch")
+    ax2.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def loss_vs_time(histories: dict[str, History], title: str) -> plt.Figure:
+    """Pérdida de prueba en cada punto de control frente al tiempo de entrenamiento."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    for (name, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
+        ax.plot(h.checkpoint_time, h.checkpoint_loss, "-", color=color, label=name, lw=1.8)
+    ax.set_yscale("log")
+    ax.set_xlabel("segundos de entrenamiento (sin contar evaluaciones)")
+    ax.set_ylabel("MSE de prueba")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def lr_sweep_plot(summary: pd.DataFrame, title: str) -> plt.Figure:
+    """Pérdida de validación (mediana entre semillas) frente a la tasa, por método.
+
+    Una ✕ marca las tasas en las que alguna semilla divergió (en el borde superior si
+    divergieron todas).
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    finite = summary.loc[np.isfinite(summary["mediana"]), "mediana"]
+    top = finite.max() * 1.5 if len(finite) else 1.0
+    for (name, grp), color in zip(summary.groupby("método", sort=False), METHOD_COLORS,
+                                  strict=False):
+        # NaN donde divergieron todas: la línea se corta en vez de saltar el hueco
+        median = grp["mediana"].where(np.isfinite(grp["mediana"]))
+        ax.plot(grp["lr"], median, "o-", color=color, label=name)
+        bad = grp[grp["divergidas"] > 0]
+        y = np.where(np.isfinite(bad["mediana"]), bad["mediana"], top)
+        ax.plot(bad["lr"], y, "x", color=color, ms=11, mew=2.2)
+    ax.plot([], [], "x", color="0.3", ms=9, mew=2, label="alguna semilla divergió")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("tasa de aprendizaje")
+    ax.set_ylabel("MSE de validación final (mediana)")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def parameter_paths(surface: np.ndarray, w: np.ndarray, b: np.ndarray,
+                    paths: dict[str, np.ndarray], optimum: tuple[float, float]) -> plt.Figure:
+    """Curvas de nivel de la pérdida en (w, b) y la trayectoria de cada método."""
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    levels = np.quantile(surface, np.linspace(0.005, 0.9, 14))
+    ax.contour(w, b, surface, levels=levels, colors="0.6", linewidths=0.8)
+    for (name, path), color in zip(paths.items(), METHOD_COLORS, strict=False):
+        ax.plot(path[:, 0], path[:, 1], "-", color=color, lw=1.4, alpha=0.9, label=name)
+        ax.plot(path[-1, 0], path[-1, 1], "o", color=color, ms=6)
+    ax.plot(*paths[next(iter(paths))][0], "ks", ms=7, label="inicio")
+    ax.plot(*optimum, "k*", ms=14, label="mínimo (mínimos cuadrados)")
+    ax.set_xlabel("w (pendiente)")
+    ax.set_ylabel("b (sesgo)")
+    ax.set_title("Trayectorias en el espacio de parámetros")
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig

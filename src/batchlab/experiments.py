@@ -1,0 +1,349 @@
+"""Experimentos del curso: funciones que miden y devuelven tablas (DataFrames) o historiales.
+
+Los notebooks llaman a estas funciones y dibujan lo que devuelven con
+:mod:`batchlab.plots`. Nada aquí dibuja ni imprime.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from .data import FEATURES, TARGET, HousingSplit
+from .mlp import MLP, mse
+from .training import History, train
+
+__all__ = [
+    "activation_spread",
+    "baseline_table",
+    "compare_methods",
+    "epoch_table",
+    "holdout",
+    "linear_loss_surface",
+    "linear_paths",
+    "loss_at_updates",
+    "lr_sweep",
+    "best_learning_rates",
+    "summarize_sweep",
+    "method_label",
+    "original_setup",
+    "race",
+    "timing_table",
+    "update_noise",
+]
+
+
+# -- notebook 02 -------------------------------------------------------------------
+def activation_spread(
+    X: np.ndarray, depth: int = 20, width: int = 256, seed: int = 0
+) -> pd.DataFrame:
+    """Desviación típica de las activaciones en una pila profunda de capas ReLU.
+
+    Compara tres inicializaciones de los pesos (sesgos a cero): He, ``N(0, 2/n)``;
+    ``N(0, 1)``; y una demasiado pequeña, ``N(0, 0.01²)``. Todas parten de las mismas
+    filas `X`. Devuelve una fila por (capa, inicialización).
+    """
+    schemes = {
+        "He: N(0, 2/n)": lambda n_in: math.sqrt(2.0 / n_in),
+        "N(0, 1)": lambda n_in: 1.0,
+        "pequeña: N(0, 0.01²)": lambda n_in: 0.01,
+    }
+    rows = []
+    for name, std in schemes.items():
+        rng = np.random.default_rng(seed)
+        a = np.asarray(X, dtype=np.float64)
+        for layer in range(1, depth + 1):
+            W = rng.standard_normal((a.shape[1], width)) * std(a.shape[1])
+            a = np.maximum(a @ W, 0.0)
+            rows.append({"capa": layer, "inicialización": name, "desviación": float(a.std())})
+    return pd.DataFrame(rows)
+
+
+def baseline_table(split: HousingSplit, extra: dict[str, float], seed: int = 0) -> pd.DataFrame:
+    """MSE de prueba de modelos de referencia y de los de `extra` ({nombre: MSE}).
+
+    Referencias: predecir la media, regresión lineal y `HistGradientBoostingRegressor`
+    (un modelo fuerte para datos tabulares). Todo sobre la misma división.
+    """
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.linear_model import LinearRegression
+
+    y_tr, y_te = split.y_train.ravel(), split.y_test.ravel()
+    scores = {"predecir la media": mse(np.full_like(y_te, y_tr.mean()), y_te)}
+    lin = LinearRegression().fit(split.X_train, y_tr)
+    scores["regresión lineal"] = mse(lin.predict(split.X_test), y_te)
+    hgb = HistGradientBoostingRegressor(random_state=seed).fit(split.X_train, y_tr)
+    scores["HistGradientBoosting"] = mse(hgb.predict(split.X_test), y_te)
+    scores.update(extra)
+    table = pd.DataFrame({"MSE prueba (estandarizado)": scores}).rename_axis("modelo")
+    table["RMSE ($)"] = [round(split.rmse_dollars(v)) for v in table.iloc[:, 0]]
+    return table.sort_values("MSE prueba (estandarizado)", ascending=False)
+
+
+# -- notebook 03: los tres métodos ----------------------------------------------------
+def method_label(batch_size: int, n: int) -> str:
+    """Nombre del método según el tamaño del batch."""
+    if batch_size >= n:
+        return f"batch completo (B={n})"
+    return "SGD (B=1)" if batch_size == 1 else f"mini-batch (B={batch_size})"
+
+
+def compare_methods(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_sizes: Sequence[int],
+    learning_rates: float | Sequence[float],
+    *,
+    epochs: int,
+    seed: int,
+    **train_kwargs,
+) -> dict[str, History]:
+    """Entrena una copia de `model` (mismos pesos iniciales) por tamaño de batch.
+
+    `learning_rates` es una tasa común o una por método. Devuelve
+    ``{nombre del método: History}`` en el orden de `batch_sizes`.
+    """
+    lrs = ([learning_rates] * len(batch_sizes) if np.isscalar(learning_rates)
+           else list(learning_rates))
+    if len(lrs) != len(batch_sizes):
+        raise ValueError("Da una tasa de aprendizaje común o una por tamaño de batch.")
+    out = {}
+    for bs, lr in zip(batch_sizes, lrs, strict=True):
+        out[method_label(bs, len(X))] = train(
+            model.copy(), X, y, batch_size=bs, learning_rate=lr, epochs=epochs, seed=seed,
+            **train_kwargs,
+        )
+    return out
+
+
+def epoch_table(histories: dict[str, History]) -> pd.DataFrame:
+    """Pérdida de entrenamiento y de validación/prueba por época de cada método."""
+    columns = {}
+    for name, h in histories.items():
+        columns[(name, "entrenamiento")] = pd.Series(h.train_loss)
+        if h.val_loss is not None:
+            columns[(name, "prueba")] = pd.Series(h.val_loss)
+    table = pd.DataFrame(columns)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="época")
+    return table
+
+
+def timing_table(histories: dict[str, History]) -> pd.DataFrame:
+    """Segundos por época y por actualización y muestras por segundo (volátil: es tiempo)."""
+    rows = {}
+    for name, h in histories.items():
+        seconds = h.total_time
+        rows[name] = {
+            "s / época": seconds / max(h.samples_seen[-1] / h.n_samples, 1e-12),
+            "µs / actualización": 1e6 * seconds / h.n_updates,
+            "muestras / s": h.samples_seen[-1] / seconds,
+            "actualizaciones / época": h.updates_per_epoch,
+        }
+    return pd.DataFrame(rows).T.rename_axis("método")
+
+
+def update_noise(history: History, window: float = 0.02) -> float:
+    """Ruido de la pérdida por actualización en la última época.
+
+    Dispersión relativa de las pérdidas de cada batch alrededor de su media móvil
+    (ventana = `window` de época, al menos 1 actualización):
+    ``std(pérdida − media móvil) / media(media móvil)``. Con el batch completo cada
+    "pérdida de batch" es la pérdida exacta, y el ruido es 0.
+    """
+    per_epoch = history.updates_per_epoch
+    losses = history.update_loss[-per_epoch:]
+    w = max(1, round(window * per_epoch))
+    if w == 1 or len(losses) <= w:
+        return 0.0
+    trend = np.convolve(losses, np.ones(w) / w, mode="valid")
+    centered = losses[w // 2: w // 2 + len(trend)]
+    return float(np.std(centered - trend) / np.mean(trend))
+
+
+def loss_at_updates(
+    model: MLP,
+    split: HousingSplit,
+    batch_sizes: Sequence[int],
+    learning_rate: float,
+    n_updates: int,
+    seed: int,
+) -> pd.DataFrame:
+    """Pérdida de prueba de cada método tras exactamente `n_updates` actualizaciones."""
+    rows = []
+    n = len(split.X_train)
+    for bs in batch_sizes:
+        m = model.copy()
+        h = train(m, split.X_train, split.y_train, batch_size=bs, learning_rate=learning_rate,
+                  epochs=math.ceil(n_updates / math.ceil(n / bs)), seed=seed,
+                  max_updates=n_updates)
+        rows.append({
+            "método": method_label(bs, n),
+            "actualizaciones": h.n_updates,
+            "épocas vistas": h.samples_seen[-1] / n,
+            "MSE prueba": m.loss(split.X_test, split.y_test),
+        })
+    return pd.DataFrame(rows).set_index("método")
+
+
+def race(
+    model: MLP,
+    split: HousingSplit,
+    batch_sizes: Sequence[int],
+    learning_rates: Sequence[float],
+    time_budget: float,
+    seed: int,
+    checkpoints: int = 40,
+) -> dict[str, History]:
+    """Cada método entrena `time_budget` segundos, evaluando la prueba por el camino.
+
+    Unos `checkpoints` puntos de control por época (uno por actualización con el batch
+    completo). Los resultados dependen de la velocidad de la máquina.
+    """
+    n = len(split.X_train)
+    out = {}
+    for bs, lr in zip(batch_sizes, learning_rates, strict=True):
+        per_epoch = math.ceil(n / bs)
+        out[method_label(bs, n)] = train(
+            model.copy(), split.X_train, split.y_train, batch_size=bs, learning_rate=lr,
+            epochs=10**6, seed=seed, X_val=split.X_test, y_val=split.y_test,
+            eval_every=max(1, per_epoch // checkpoints), time_budget=time_budget,
+        )
+    return out
+
+
+def holdout(split: HousingSplit, fraction: float = 0.2, seed: int = 0):
+    """Separa una validación del conjunto de entrenamiento (la prueba no se toca al ajustar).
+
+    Devuelve ``X_fit, y_fit, X_val, y_val``.
+    """
+    return train_test_split(split.X_train, split.y_train, test_size=fraction, random_state=seed)
+
+
+def _sweep_one(model, X, y, X_val, y_val, bs, lr, epochs, seed):
+    """Una celda del barrido: pérdida de validación final (inf si diverge)."""
+    h = train(model.copy(), X, y, batch_size=bs, learning_rate=lr, epochs=epochs, seed=seed,
+              X_val=X_val, y_val=y_val)
+    return {"B": h.batch_size, "lr": lr, "seed": seed, "val_loss": h.final_val_loss,
+            "diverged": h.diverged}
+
+
+def lr_sweep(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    grid: dict[int, Sequence[float]],
+    *,
+    epochs: int,
+    seeds: Sequence[int] = (0,),
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """Barrido de tasas de aprendizaje: ``grid = {tamaño de batch: [tasas]}``.
+
+    Cada combinación se entrena con cada semilla de barajado de `seeds`, partiendo
+    siempre de los pesos de `model`. Con ``n_jobs > 1`` se reparte en procesos (joblib),
+    con los mismos números que en serie. Devuelve una fila por entrenamiento.
+    """
+    from joblib import Parallel, delayed
+
+    jobs = [(bs, lr, sd) for bs, lrs in grid.items() for lr in lrs for sd in seeds]
+    rows = Parallel(n_jobs=n_jobs)(
+        delayed(_sweep_one)(model, X, y, X_val, y_val, bs, lr, epochs, sd)
+        for bs, lr, sd in jobs
+    )
+    table = pd.DataFrame(rows)
+    table.insert(0, "método", [method_label(b, len(X)) for b in table["B"]])
+    return table
+
+
+def summarize_sweep(table: pd.DataFrame) -> pd.DataFrame:
+    """Por (método, lr): mediana y peor pérdida de validación entre semillas y divergencias."""
+    grouped = table.groupby(["método", "lr"], sort=False)
+    return pd.DataFrame({
+        "B": grouped["B"].first(),
+        "mediana": grouped["val_loss"].median(),
+        "peor": grouped["val_loss"].max(),
+        "divergidas": grouped["diverged"].sum().astype(int),
+        "ejecuciones": grouped["diverged"].size(),
+    }).reset_index()
+
+
+def best_learning_rates(summary: pd.DataFrame) -> pd.DataFrame:
+    """La mejor tasa de cada método, en el orden del barrido.
+
+    Se prefiere la que no diverge con ninguna semilla y, entre ellas, la de mejor **peor**
+    pérdida; si todas divergen alguna vez, la de menos divergencias (``fiable`` = False).
+    """
+    ranked = summary.assign(
+        _peor=summary["peor"].where(np.isfinite(summary["peor"]), np.inf),
+        _mediana=summary["mediana"].where(np.isfinite(summary["mediana"]), np.inf),
+    ).sort_values(["divergidas", "_peor", "_mediana"], kind="stable")
+    best = ranked.groupby("método", sort=False).head(1).set_index("método")
+    best = best.loc[list(dict.fromkeys(summary["método"]))]  # orden del barrido
+    best["fiable"] = best["divergidas"] == 0
+    return best.drop(columns=["_peor", "_mediana"])
+
+
+# -- el espacio de parámetros de un modelo de 2 parámetros -----------------------------
+def linear_loss_surface(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """MSE de ``ŷ = w·x + b`` en una rejilla (w, b), exacto a partir de los momentos de x, y."""
+    x, y = np.ravel(x), np.ravel(y)
+    ex, ey, exx, eyy, exy = x.mean(), y.mean(), (x * x).mean(), (y * y).mean(), (x * y).mean()
+    W, B = np.meshgrid(w, b)
+    return W**2 * exx + B**2 + eyy + 2 * W * B * ex - 2 * W * exy - 2 * B * ey
+
+
+def linear_paths(
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_sizes: Sequence[int],
+    learning_rate: float,
+    n_updates: int,
+    start: tuple[float, float],
+    seed: int,
+) -> dict[str, np.ndarray]:
+    """Trayectoria (w, b) de SGD en ``ŷ = w·x + b`` para cada tamaño de batch.
+
+    Es el mismo `MLP` sin capas ocultas, ``MLP((1, 1))``: θ = (w, b). Devuelve
+    ``{método: array (n_updates + 1, 2)}`` empezando en `start`.
+    """
+    x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
+    y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
+    paths = {}
+    for bs in batch_sizes:
+        model = MLP((1, 1), rng=seed)
+        model.theta[:] = start
+        points = [model.theta.copy()]
+        per_epoch = math.ceil(len(x) / bs)
+        train(model, x, y, batch_size=bs, learning_rate=learning_rate,
+              epochs=math.ceil(n_updates / per_epoch), seed=seed, max_updates=n_updates,
+              callback=lambda t, m, keep=points.append: keep(m.theta.copy()))
+        paths[method_label(bs, len(x))] = np.array(points)
+    return paths
+
+
+# -- reproducir el material original ---------------------------------------------------
+def original_setup(df: pd.DataFrame):
+    """La preparación del notebook original, con su fuga incluida, para comprobar sus cifras.
+
+    Escala X e y con **todas** las filas, divide con ``random_state=11`` y crea los pesos
+    con ``np.random.seed(42)`` y ``randn`` (generador antiguo de NumPy), como el original.
+    Devuelve ``X_train, y_train, X_test, y_test, model``.
+    """
+    X = StandardScaler().fit_transform(df[FEATURES].to_numpy())
+    y = StandardScaler().fit_transform(df[[TARGET]].to_numpy())
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=11)
+    legacy = np.random.RandomState(42)
+    model = MLP((8, 64, 32, 1), rng=0)
+    for W in model.weights:
+        W[...] = legacy.randn(*W.shape) * np.sqrt(2.0 / W.shape[0])
+    return X_train, y_train, X_test, y_test, model
