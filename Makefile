@@ -53,7 +53,7 @@ run: install data ## Re-ejecuta los notebooks en orden (NB=03 para uno) y guarda
 	  if $(BIN)/papermill "$$nb" "$$tmp" --cwd notebooks -k python3 --no-progress-bar \
 	       --log-level WARNING; then \
 	    $(BIN)/nbstripout --keep-output --keep-count --extra-keys "$(STRIP_KEYS)" "$$tmp"; \
-	    mv "$$tmp" "$$nb"; echo "   listo en $$(( $$(date +%s) - start )) s"; \
+	    chmod 644 "$$tmp"; mv "$$tmp" "$$nb"; echo "   listo en $$(( $$(date +%s) - start )) s"; \
 	  else \
 	    rm -f "$$tmp"; echo "!! $$nb falló: se conserva la versión guardada"; exit 1; \
 	  fi; \

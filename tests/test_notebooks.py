@@ -17,11 +17,18 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: Parámetros pequeños para la ejecución de humo de cada notebook (todos deben figurar).
 SMOKE_PARAMETERS = {
     "01_exploracion_datos": {"bins": 10, "map_points": 500, "seed": 7, "test_size": 0.25},
+    "02_mlp_desde_cero": {"epochs": 2, "batch_size": 64, "init_depth": 4, "init_width": 16},
+    "03_gd_sgd_minibatch": {
+        "epochs": 1, "equal_updates": 5, "time_budget": 0.2, "lr_grid": [0.001, 0.01],
+        "sweep_seeds": [0], "n_jobs": 1, "path_updates": 8,
+    },
 }
 
 #: Un parámetro con un tipo equivocado por notebook: debe fallar con un mensaje claro.
 WRONG_TYPE = {
     "01_exploracion_datos": {"bins": "diez"},
+    "02_mlp_desde_cero": {"epochs": 2.5},
+    "03_gd_sgd_minibatch": {"lr_grid": "0.1"},
 }
 
 ids = [nb.stem for nb in NOTEBOOKS]
