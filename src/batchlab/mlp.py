@@ -193,20 +193,29 @@ class MLP:
                 # no (en batches pequeños es más rápido que multiplicar por la máscara A > 0)
                 delta *= np.sign(a_prev)
 
-    def train_step(self, X: np.ndarray, y: np.ndarray, learning_rate: float) -> float:
-        """Un paso de SGD sobre el batch ``(X, y)``; devuelve la pérdida del batch.
+    def loss_and_gradient(self, X: np.ndarray, y: np.ndarray, scale: float = 1.0) -> float:
+        """Pérdida del batch ``(X, y)`` y ``scale · ∇θ`` en ``self.grad``, en una pasada.
 
-        La retropropagación es lineal en δ: si δ de la salida se multiplica por la tasa
-        de aprendizaje, el vector de gradientes recibe directamente ``lr · ∇θ`` y la
-        actualización es una única resta en sitio sobre θ. (Por eso, tras este método,
-        ``grad`` contiene ``lr · ∇θ``; para el gradiente en sí usa :meth:`backward`.)
+        La retropropagación es lineal en δ: multiplicar δ de la salida por `scale` (p. ej.
+        la tasa de aprendizaje) escala todos los gradientes sin ningún paso extra.
         """
         out = self.forward(X)
         delta = out - y
         size = y.size  # la media del MSE es sobre todos los elementos de y
         loss = float(np.vdot(delta, delta)) / size
-        delta *= 2.0 * learning_rate / size
+        delta *= 2.0 * scale / size
         self._backpropagate(delta)
+        return loss
+
+    def train_step(self, X: np.ndarray, y: np.ndarray, learning_rate: float) -> float:
+        """Un paso de SGD sobre el batch ``(X, y)``; devuelve la pérdida del batch.
+
+        Con ``scale = learning_rate``, el vector de gradientes recibe directamente
+        ``lr · ∇θ`` y la actualización es una única resta en sitio sobre θ. (Por eso, tras
+        este método, ``grad`` contiene ``lr · ∇θ``; para el gradiente en sí usa
+        :meth:`backward`.)
+        """
+        loss = self.loss_and_gradient(X, y, learning_rate)
         self.theta -= self.grad  # θ ← θ − lr·∇θ: una sola resta para todos los parámetros
         return loss
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .mlp import MLP
+from .optimizers import Adam
 
 __all__ = ["History", "resolve_batch_size", "train", "validate_data"]
 
@@ -60,8 +61,9 @@ class History:
     checkpoint_loss: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
     n_updates: int = 0
     diverged: bool = False
-    #: por qué terminó: "epochs", "max_updates", "time_budget" o "diverged"
+    #: por qué terminó: "epochs", "max_updates", "time_budget", "target" o "diverged"
     stop_reason: str = "epochs"
+    optimizer: str = "sgd"
 
     @property
     def epochs_completed(self) -> int:
@@ -203,10 +205,11 @@ class _Checkpoints:
     #: con presupuesto de tiempo y sin eval_every, cada cuántas actualizaciones mirar el reloj
     TIME_CHECK_EVERY = 64
 
-    def __init__(self, model, X, y, *, eval_every, max_updates, time_budget, callback):
+    def __init__(self, model, X, y, *, eval_every, max_updates, time_budget, target_loss,
+                 callback):
         self.model, self.X, self.y = model, X, y
         self.eval_every, self.max_updates = eval_every, max_updates
-        self.time_budget, self.callback = time_budget, callback
+        self.time_budget, self.target_loss, self.callback = time_budget, target_loss, callback
         self.updates: list[int] = []
         self.times: list[float] = []
         self.losses: list[float] = []
@@ -237,6 +240,9 @@ class _Checkpoints:
             self.callback(t, self.model)
         if self.eval_every and t % self.eval_every == 0:
             self.record(t, elapsed)
+            if self.target_loss is not None and self.losses[-1] <= self.target_loss:
+                self.stop_reason = "target"
+                return True
         if self.max_updates and t >= self.max_updates:
             self.stop_reason = "max_updates"
         elif self.time_budget and elapsed >= self.time_budget:
@@ -260,6 +266,8 @@ def train(
     eval_every: int | None = None,
     max_updates: int | None = None,
     time_budget: float | None = None,
+    target_loss: float | None = None,
+    optimizer: str = "sgd",
     callback: Callable[[int, MLP], None] | None = None,
     progress: bool = False,
 ) -> History:
@@ -287,6 +295,12 @@ def train(
     time_budget:
         Para cuando el tiempo de entrenamiento (sin evaluaciones) llega a estos segundos;
         se mira en cada punto de control (o cada 64 actualizaciones).
+    target_loss:
+        Para en el primer punto de control (``eval_every``, obligatorio) cuya pérdida sea
+        ≤ `target_loss` (``stop_reason == "target"``).
+    optimizer:
+        ``"sgd"`` (el paso en sitio de :meth:`MLP.train_step`) o ``"adam"``
+        (:class:`batchlab.optimizers.Adam`, con su estado nuevo en cada llamada).
     callback:
         ``callback(t, model)`` tras cada actualización (p. ej. para guardar la trayectoria
         de los parámetros); ralentiza el bucle, úsalo con modelos pequeños.
@@ -311,6 +325,17 @@ def train(
     max_updates = None if max_updates is None else _check_int("max_updates", max_updates, 1)
     if time_budget is not None:
         time_budget = _check_positive_real("time_budget", time_budget)
+    if target_loss is not None:
+        target_loss = _check_positive_real("target_loss", target_loss)
+        if eval_every is None:
+            raise ValueError("target_loss necesita eval_every: la pérdida se mira en los "
+                             "puntos de control.")
+    if optimizer == "sgd":
+        step = model.train_step
+    elif optimizer == "adam":
+        step = Adam(model).step
+    else:
+        raise ValueError(f"optimizer debe ser 'sgd' o 'adam'; se recibió {optimizer!r}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback debe ser una función callback(t, model); es {callback!r}")
 
@@ -330,9 +355,9 @@ def train(
     if progress:
         from tqdm import tqdm  # barra de texto: no requiere ipywidgets
 
-        bar = tqdm(total=epochs, desc=f"B={bs}, lr={lr0:g}", unit="época")
+        bar = tqdm(total=epochs, desc=f"{optimizer} B={bs}, lr={lr0:g}", unit="época")
 
-    step, inf, clock = model.train_step, math.inf, time.perf_counter  # locales: bucle caliente
+    inf, clock = math.inf, time.perf_counter  # nombres locales en el bucle caliente
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         initial = model.loss(X, y)
         initial_val = model.loss(X_val, y_val) if X_val is not None else None
@@ -340,7 +365,7 @@ def train(
         checks = _Checkpoints(
             model, X if X_val is None else X_val, y if X_val is None else y_val,
             eval_every=eval_every, max_updates=max_updates, time_budget=time_budget,
-            callback=callback,
+            target_loss=target_loss, callback=callback,
         )
         next_event = checks.next_event(0)
         for _ in range(epochs):
@@ -404,6 +429,7 @@ def train(
         checkpoint_loss=np.array(checks.losses),
         n_updates=t,
         diverged=diverged,
+        optimizer=optimizer,
         stop_reason="diverged" if diverged else (checks.stop_reason or "epochs"),
     )
 
