@@ -143,3 +143,90 @@ def test_epoch_and_timing_tables(small):
     timing = ex.timing_table(runs)
     assert list(timing["actualizaciones / época"]) == [1, 10]
     assert (timing["muestras / s"] > 0).all()
+
+
+def test_refine_best_lr_finds_the_vertex_of_a_parabola():
+    lrs = np.array([1e-3, 1e-2, 1e-1, 1.0])
+    true = 0.03
+    losses = np.exp((np.log(lrs) - np.log(true)) ** 2)
+    assert ex.refine_best_lr(lrs, losses) == pytest.approx(true, rel=1e-6)
+    # sin vecinos finitos a ambos lados, la mejor de la rejilla
+    assert ex.refine_best_lr(lrs, [1.0, 0.5, np.inf, np.inf]) == 1e-2
+
+
+def test_scaling_segments_recover_known_slopes():
+    Bs = np.array([8, 32, 128, 512, 2048])
+    lr = np.where(Bs <= 128, 1e-3 * Bs / 8, 1e-3 * 16)
+    best = pd.DataFrame({"lr refinada": lr}, index=Bs)
+    (s1, s2) = ex.scaling_segments(best, 128)
+    assert s1[:2] == (8, 128) and s1[2] == pytest.approx(1.0)
+    assert s2[:2] == (128, 2048) and s2[2] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_good_lr_band_counts_rates_close_to_the_best():
+    summary = pd.DataFrame({
+        "método": ["m"] * 4, "B": [8] * 4, "lr": [0.001, 0.01, 0.1, 1.0],
+        "mediana": [0.5, 0.3, 0.33, np.inf], "peor": [0.5, 0.3, 0.35, np.inf],
+        "divergidas": [0, 0, 0, 2], "ejecuciones": [2] * 4,
+    })
+    band = ex.good_lr_band(summary, tolerance=0.2)
+    assert band.loc["m", "tasas buenas"] == 2
+    assert band.loc["m", "ancho (décadas)"] == pytest.approx(1.0)
+
+
+def _history(val, diverged=False):
+    return bl.training.History(
+        batch_size=1, learning_rate=0.1, decay=0.0, seed=0, n_samples=10, epochs_requested=5,
+        initial_train_loss=2.0, initial_val_loss=2.0, train_loss=np.array(val),
+        val_loss=np.array(val), update_loss=np.array(val), samples_seen=np.arange(1, 6),
+        epoch_time=np.ones(5), diverged=diverged,
+    )
+
+
+@pytest.mark.parametrize(("val", "diverged", "label"), [
+    ([1.0, 0.8, 0.6, 0.5, 0.45], False, "converge"),
+    ([1.0, 0.8, 0.9, 0.7, 0.8, 0.6, 0.65], False, "oscila"),
+    ([1.5, 1.4, 1.3, 1.2, 1.1], False, "se arrastra"),
+    ([1.0], True, "diverge"),
+])
+def test_classify_run(val, diverged, label):
+    assert ex.classify_run(_history(val, diverged), best_loss=0.45) == label
+
+
+def test_steps_to_target_and_the_noise_model(housing_split):
+    X, y = housing_split.X_train[:2000], housing_split.y_train[:2000]
+    Xv, yv = housing_split.X_test[:500], housing_split.y_test[:500]
+    table = ex.steps_to_target(bl.MLP(rng=0), X, y, Xv, yv, [16, 64, 2000], [0.01, 0.03, 0.1],
+                               target=0.6, max_epochs=30, seed=0)
+    assert table["alcanza"].iloc[:2].all()
+    assert table["actualizaciones"].iloc[0] > table["actualizaciones"].iloc[1]
+    # el modelo S = S_min (1 + B_ruido / B) se recupera de datos sintéticos exactos
+    Bs = np.array([8, 32, 128, 512])
+    fake = pd.DataFrame({"alcanza": True, "actualizaciones": 50 * (1 + 100 / Bs)}, index=Bs)
+    fit = ex.fit_steps_model(fake)
+    assert fit["S_min"] == pytest.approx(50) and fit["B_ruido"] == pytest.approx(100)
+
+
+def test_generalization_reports_divergence_without_poisoning_the_means(housing_split):
+    table = ex.generalization(bl.MLP(rng=0), housing_split, [256, 512], [0.01, 50.0],
+                              epochs=1, seeds=[0, 1])
+    assert list(table[("divergidas", "")]) == [0, 2]
+    assert np.isfinite(table.loc[256, ("prueba", "mean")])
+    assert np.isnan(table.loc[512, ("prueba", "mean")])
+    gap = table.loc[256, ("diferencia", "mean")]
+    assert gap == pytest.approx(table.loc[256, ("prueba", "mean")]
+                                - table.loc[256, ("entrenamiento", "mean")])
+
+
+def test_line_fit_frames_record_batches_and_parameters():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(50)
+    y = 0.7 * x
+    frames = ex.line_fit_frames(x, y, [(10, 0.1), (50, 0.5)], n_updates=7, seed=3,
+                                start=(0.0, 0.0))
+    small, full = frames
+    assert small["theta"].shape == (8, 2) and len(small["batches"]) == 7
+    assert all(len(b) == 10 for b in small["batches"])
+    assert len(set(np.concatenate(small["batches"][:5]))) == 50  # una época: todas las filas
+    assert full["loss"][-1] < full["loss"][0]
+    np.testing.assert_allclose(full["loss"][0], np.mean(y**2))

@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .data import FEATURES, TARGET, HousingSplit
 from .mlp import MLP, mse
-from .training import History, train
+from .training import History, epoch_orders, train
 
 __all__ = [
     "activation_spread",
@@ -35,6 +35,17 @@ __all__ = [
     "race",
     "timing_table",
     "update_noise",
+    "best_lr_by_batch",
+    "classify_run",
+    "line_fit_frames",
+    "fit_steps_model",
+    "generalization",
+    "good_lr_band",
+    "loglog_fit",
+    "loglog_slope",
+    "scaling_segments",
+    "refine_best_lr",
+    "steps_to_target",
 ]
 
 
@@ -225,12 +236,12 @@ def holdout(split: HousingSplit, fraction: float = 0.2, seed: int = 0):
     return train_test_split(split.X_train, split.y_train, test_size=fraction, random_state=seed)
 
 
-def _sweep_one(model, X, y, X_val, y_val, bs, lr, epochs, seed):
-    """Una celda del barrido: pérdida de validación final (inf si diverge)."""
+def _sweep_one(model, X, y, X_val, y_val, bs, lr, epochs, seed, optimizer):
+    """Una celda del barrido: pérdidas finales (inf si diverge)."""
     h = train(model.copy(), X, y, batch_size=bs, learning_rate=lr, epochs=epochs, seed=seed,
-              X_val=X_val, y_val=y_val)
+              X_val=X_val, y_val=y_val, optimizer=optimizer)
     return {"B": h.batch_size, "lr": lr, "seed": seed, "val_loss": h.final_val_loss,
-            "diverged": h.diverged}
+            "train_loss": h.final_train_loss, "diverged": h.diverged}
 
 
 def lr_sweep(
@@ -244,20 +255,26 @@ def lr_sweep(
     epochs: int,
     seeds: Sequence[int] = (0,),
     n_jobs: int = 1,
+    optimizer: str = "sgd",
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Barrido de tasas de aprendizaje: ``grid = {tamaño de batch: [tasas]}``.
 
     Cada combinación se entrena con cada semilla de barajado de `seeds`, partiendo
     siempre de los pesos de `model`. Con ``n_jobs > 1`` se reparte en procesos (joblib),
-    con los mismos números que en serie. Devuelve una fila por entrenamiento.
+    con los mismos números que en serie; ``progress`` muestra una barra tqdm. Devuelve
+    una fila por entrenamiento.
     """
     from joblib import Parallel, delayed
+    from tqdm import tqdm
 
     jobs = [(bs, lr, sd) for bs, lrs in grid.items() for lr in lrs for sd in seeds]
-    rows = Parallel(n_jobs=n_jobs)(
-        delayed(_sweep_one)(model, X, y, X_val, y_val, bs, lr, epochs, sd)
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_sweep_one)(model, X, y, X_val, y_val, bs, lr, epochs, sd, optimizer)
         for bs, lr, sd in jobs
     )
+    rows = list(tqdm(results, total=len(jobs), desc=f"barrido {optimizer}", unit="entren.",
+                     disable=not progress, mininterval=2.0))
     table = pd.DataFrame(rows)
     table.insert(0, "método", [method_label(b, len(X)) for b in table["B"]])
     return table
@@ -347,3 +364,198 @@ def original_setup(df: pd.DataFrame):
     for W in model.weights:
         W[...] = legacy.randn(*W.shape) * np.sqrt(2.0 / W.shape[0])
     return X_train, y_train, X_test, y_test, model
+
+
+# -- notebook 04: tamaño del batch × tasa de aprendizaje --------------------------------
+def refine_best_lr(lrs: np.ndarray, losses: np.ndarray) -> float:
+    """Mejor tasa con resolución por debajo de la rejilla.
+
+    Ajusta una parábola a log(pérdida) frente a log(lr) con el mejor punto y sus
+    vecinos finitos y devuelve su vértice (o la mejor tasa de la rejilla si no hay
+    vecinos o la parábola no es convexa).
+    """
+    lrs, losses = np.asarray(lrs, float), np.asarray(losses, float)
+    order = np.argsort(lrs)
+    lrs, losses = lrs[order], losses[order]
+    finite = np.isfinite(losses)
+    if not finite.any():
+        return math.nan
+    k = int(np.nanargmin(np.where(finite, losses, np.nan)))
+    idx = [i for i in (k - 1, k, k + 1) if 0 <= i < len(lrs) and finite[i]]
+    if len(idx) < 3:
+        return float(lrs[k])
+    a, b, _ = np.polyfit(np.log(lrs[idx]), np.log(losses[idx]), 2)
+    if a <= 0:
+        return float(lrs[k])
+    vertex = -b / (2 * a)
+    return float(np.exp(np.clip(vertex, np.log(lrs[idx[0]]), np.log(lrs[idx[-1]]))))
+
+
+def best_lr_by_batch(summary: pd.DataFrame) -> pd.DataFrame:
+    """Por tamaño de batch: la mejor tasa de la rejilla (peor caso) y la refinada."""
+    best = best_learning_rates(summary).reset_index()
+    refined = []
+    for _, row in best.iterrows():
+        grp = summary[summary["método"] == row["método"]]
+        loss = grp["peor"].where(grp["divergidas"] == 0, np.inf)
+        refined.append(refine_best_lr(grp["lr"].to_numpy(), loss.to_numpy()))
+    best["lr refinada"] = refined
+    return best.set_index("B")[["método", "lr", "lr refinada", "peor", "divergidas"]]
+
+
+def loglog_fit(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+    """Recta de mínimos cuadrados en log-log: ``(pendiente, ordenada)`` de log y = a·log x + b."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+    if ok.sum() < 2:
+        return math.nan, math.nan
+    slope, intercept = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
+    return float(slope), float(intercept)
+
+
+def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
+    """Pendiente de la recta de mínimos cuadrados en escala log-log."""
+    return loglog_fit(x, y)[0]
+
+
+def scaling_segments(best: pd.DataFrame, split_at: int) -> list[tuple[int, int, float, float]]:
+    """Rectas log-log de la mejor tasa frente a B a cada lado de `split_at` (incluido en ambas).
+
+    Devuelve ``[(B_min, B_max, pendiente, ordenada), …]`` para los tramos con ≥ 2 puntos.
+    """
+    Bs, lrs = best.index.to_numpy(), best["lr refinada"].to_numpy()
+    out = []
+    for mask in (Bs <= split_at, Bs >= split_at):
+        if mask.sum() >= 2:
+            slope, icpt = loglog_fit(Bs[mask], lrs[mask])
+            out.append((int(Bs[mask].min()), int(Bs[mask].max()), slope, icpt))
+    return out
+
+
+def good_lr_band(summary: pd.DataFrame, tolerance: float = 0.2) -> pd.DataFrame:
+    """Ancho de la banda de tasas «buenas» por método: las que no divergen con ninguna
+    semilla y quedan a menos de `tolerance` (relativo) de la mejor, en décadas de lr."""
+    rows = []
+    for name, grp in summary.groupby("método", sort=False):
+        loss = grp["peor"].where(grp["divergidas"] == 0, np.inf)
+        best = loss.min()
+        good = grp.loc[loss <= (1 + tolerance) * best, "lr"]
+        rows.append({
+            "método": name, "B": int(grp["B"].iloc[0]), "mejor pérdida": best,
+            "tasas buenas": len(good),
+            "ancho (décadas)": float(np.log10(good.max() / good.min())) if len(good) else math.nan,
+        })
+    return pd.DataFrame(rows).set_index("método")
+
+
+def classify_run(history: History, best_loss: float, crawl_factor: float = 1.5,
+                 max_rises: int = 2) -> str:
+    """Diagnóstico de un entrenamiento: «diverge», «oscila», «se arrastra» o «converge».
+
+    Sobre la curva de validación por época (desde la primera): *oscila* si sube en más
+    de `max_rises` épocas; *se arrastra* si acaba a más de `crawl_factor` veces la mejor
+    pérdida del grupo (`best_loss`); si no, *converge*.
+    """
+    if history.diverged:
+        return "diverge"
+    if int((np.diff(history.val_loss) > 0).sum()) > max_rises:
+        return "oscila"
+    if history.val_loss[-1] > crawl_factor * best_loss:
+        return "se arrastra"
+    return "converge"
+
+
+def line_fit_frames(
+    x: np.ndarray, y: np.ndarray, settings: Sequence[tuple[int, float]], n_updates: int,
+    seed: int, start: tuple[float, float] = (0.0, 0.0),
+) -> list[dict[str, np.ndarray]]:
+    """Lo que necesita la animación de una recta ajustada batch a batch.
+
+    Para cada ``(B, lr)`` de `settings`: (w, b) tras cada actualización, la pérdida
+    (con todos los puntos) y las filas del batch de cada actualización.
+    """
+    x = np.asarray(x, float).reshape(-1, 1)
+    y = np.asarray(y, float).reshape(-1, 1)
+    out = []
+    for B, lr in settings:
+        model = MLP((1, 1), rng=seed)
+        model.theta[:] = start
+        theta = [model.theta.copy()]
+        train(model, x, y, batch_size=B, learning_rate=lr, seed=seed, max_updates=n_updates,
+              epochs=math.ceil(n_updates / math.ceil(len(x) / B)),
+              callback=lambda t, m, keep=theta.append: keep(m.theta.copy()))
+        theta = np.array(theta)
+        loss = np.mean((theta[:, :1] * x.T + theta[:, 1:] - y.T) ** 2, axis=1)
+        orders = epoch_orders(len(x), seed)
+        batches, order = [], None
+        per_epoch = math.ceil(len(x) / B)
+        for t in range(len(theta) - 1):
+            if t % per_epoch == 0:
+                order = next(orders)
+            k = t % per_epoch
+            batches.append(order[k * B:(k + 1) * B])
+        out.append({"B": B, "lr": lr, "theta": theta, "loss": loss, "batches": batches})
+    return out
+
+
+def steps_to_target(
+    model: MLP, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
+    batch_sizes: Sequence[int], learning_rates: Sequence[float], *, target: float,
+    max_epochs: int, seed: int, checks_per_epoch: int = 20,
+) -> pd.DataFrame:
+    """Actualizaciones y épocas hasta que la validación baja de `target` (o NaN si no llega)."""
+    rows = []
+    n = len(X)
+    for B, lr in zip(batch_sizes, learning_rates, strict=True):
+        per_epoch = math.ceil(n / B)
+        h = train(model.copy(), X, y, batch_size=B, learning_rate=lr, epochs=max_epochs,
+                  seed=seed, X_val=X_val, y_val=y_val, target_loss=target,
+                  eval_every=max(1, per_epoch // checks_per_epoch))
+        reached = h.stop_reason == "target"
+        rows.append({"B": B, "lr": lr, "alcanza": reached,
+                     "actualizaciones": h.n_updates if reached else math.nan,
+                     "épocas": h.samples_seen[-1] / n if reached else math.nan})
+    return pd.DataFrame(rows).set_index("B")
+
+
+def fit_steps_model(table: pd.DataFrame) -> dict[str, float]:
+    """Ajusta ``S(B) = S_min · (1 + B_ruido / B)`` (McCandlish et al., 2018) a los pasos.
+
+    Es lineal en 1/B: ``S = S_min + S_min·B_ruido · (1/B)``; mínimos cuadrados relativos
+    (cada punto pesa por igual en escala logarítmica).
+    """
+    ok = table["alcanza"].astype(bool)
+    B = table.index[ok].to_numpy(float)
+    S = table.loc[ok, "actualizaciones"].to_numpy(float)
+    if len(B) < 2:
+        return {"S_min": math.nan, "B_ruido": math.nan}
+    A = np.c_[np.ones_like(B), 1 / B] / S[:, None]
+    (s_min, slope), *_ = np.linalg.lstsq(A, np.ones_like(S), rcond=None)
+    return {"S_min": float(s_min), "B_ruido": float(slope / s_min)}
+
+
+def generalization(
+    model: MLP, split: HousingSplit, batch_sizes: Sequence[int],
+    learning_rates: Sequence[float], *, epochs: int, seeds: Sequence[int],
+) -> pd.DataFrame:
+    """Pérdida de entrenamiento y de prueba al final, y su diferencia, por tamaño de batch.
+
+    Cada B con su tasa; media y desviación entre las semillas de barajado que no
+    divergieron (``divergidas`` cuenta las que sí).
+    """
+    rows = []
+    for B, lr in zip(batch_sizes, learning_rates, strict=True):
+        for sd in seeds:
+            m = model.copy()
+            h = train(m, split.X_train, split.y_train, batch_size=B, learning_rate=lr,
+                      epochs=epochs, seed=sd)
+            tr = math.nan if h.diverged else m.loss(split.X_train, split.y_train)
+            te = math.nan if h.diverged else m.loss(split.X_test, split.y_test)
+            rows.append({"B": B, "lr": lr, "divergió": h.diverged, "entrenamiento": tr,
+                         "prueba": te})
+    raw = pd.DataFrame(rows)
+    raw["diferencia"] = raw["prueba"] - raw["entrenamiento"]
+    agg = raw.groupby("B")[["entrenamiento", "prueba", "diferencia"]].agg(["mean", "std"])
+    agg.insert(0, ("divergidas", ""), raw.groupby("B")["divergió"].sum().astype(int))
+    agg.insert(0, ("lr", ""), raw.groupby("B")["lr"].first())
+    return agg

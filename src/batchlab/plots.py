@@ -5,6 +5,8 @@ Cada función dibuja y devuelve la figura; el notebook decide cuándo mostrarla.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -16,6 +18,16 @@ from .training import History
 
 __all__ = [
     "activation_spread_plot",
+    "band_plot",
+    "best_lr_plot",
+    "cost_plot",
+    "curves_grid",
+    "generalization_plot",
+    "animation_html",
+    "line_fit_animation",
+    "lr_batch_heatmap",
+    "steps_plot",
+    "variance_plot",
     "correlation_heatmap",
     "geographic_scatter",
     "histograms",
@@ -253,3 +265,282 @@ def parameter_paths(surface: np.ndarray, w: np.ndarray, b: np.ndarray,
     ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# -- notebook 04 --------------------------------------------------------------------
+def lr_batch_heatmap(summary: pd.DataFrame, title: str, value: str = "peor") -> plt.Figure:
+    """Mapa de calor de la pérdida de validación: tasas (filas) × tamaños de batch.
+
+    Las celdas en las que alguna semilla divergió salen en gris con una ✕; la mejor
+    tasa de cada tamaño de batch, recuadrada.
+    """
+    table = summary.pivot(index="lr", columns="B", values=value).sort_index(ascending=False)
+    diverged = summary.pivot(index="lr", columns="B", values="divergidas").loc[table.index] > 0
+    shown = table.where(~diverged & np.isfinite(table))
+    fig, ax = plt.subplots(figsize=(9, 6))
+    vmin, vmax = np.nanmin(shown.to_numpy()), np.nanquantile(shown.to_numpy(), 0.9)
+    sns.heatmap(shown, ax=ax, cmap="viridis_r", annot=True, fmt=".3f", annot_kws={"size": 8},
+                norm=plt.matplotlib.colors.LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.01)),
+                cbar_kws={"label": "MSE de validación (peor semilla)"}, linewidths=0.5,
+                linecolor="white")
+    ax.set_facecolor("#d9d9d9")
+    for i, j in zip(*np.nonzero(diverged.to_numpy()), strict=True):
+        ax.text(j + 0.5, i + 0.5, "✕", ha="center", va="center", color="#b2182b", fontsize=13)
+    for j, B in enumerate(shown.columns):
+        col = shown[B]
+        if col.notna().any():
+            i = list(shown.index).index(col.idxmin())
+            ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, ec="white", lw=2.5))
+    ax.set_xlabel("tamaño del batch B")
+    ax.set_ylabel("tasa de aprendizaje")
+    ax.set_yticklabels([f"{v:g}" for v in shown.index], rotation=0)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def best_lr_plot(best: dict[str, pd.DataFrame], fits: dict[str, dict]) -> plt.Figure:
+    """Mejor tasa (refinada) frente a B en log-log, con las rectas ajustadas por tramos.
+
+    `fits[nombre]` = {"tramos": [(B_min, B_max, pendiente, ordenada), ...]}.
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    for (name, table), color in zip(best.items(), METHOD_COLORS, strict=False):
+        ax.plot(table.index, table["lr refinada"], "o", color=color, ms=7, label=name)
+        for b0, b1, slope, intercept in fits[name]["tramos"]:
+            Bs = np.geomspace(b0, b1, 20)
+            ax.plot(Bs, np.exp(intercept) * Bs**slope, "-", color=color, lw=1.5,
+                    label=f"{name}: pendiente {slope:.2f} (B de {b0} a {b1})")
+    first = next(iter(best.values()))
+    B0, lr0 = first.index[0], first["lr refinada"].iloc[0]
+    Bs = np.geomspace(first.index[0], first.index[-1], 20)
+    ax.plot(Bs, lr0 * Bs / B0, ":", color="0.4", label="escalado lineal (pendiente 1)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(top=max(t["lr refinada"].max() for t in best.values()) * 10)
+    ax.set_xlabel("tamaño del batch B")
+    ax.set_ylabel("mejor tasa de aprendizaje")
+    ax.set_title("Mejor tasa de aprendizaje frente al tamaño del batch")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def curves_grid(histories: dict[tuple[int, float], History], labels: dict) -> plt.Figure:
+    """Curvas de validación de una rejilla (B, lr) en pequeños múltiplos, con su diagnóstico."""
+    Bs = sorted({B for B, _ in histories}, reverse=True)
+    lrs = sorted({lr for _, lr in histories}, reverse=True)
+    fig, axes = plt.subplots(len(Bs), len(lrs), figsize=(3.6 * len(lrs), 2.6 * len(Bs)),
+                             sharex=True, squeeze=False)
+    for i, B in enumerate(Bs):
+        for j, lr in enumerate(lrs):
+            ax, h = axes[i, j], histories[(B, lr)]
+            if h.val_loss is not None and len(h.val_loss):
+                ax.plot(np.arange(1, len(h.val_loss) + 1), h.val_loss, "o-", ms=3,
+                        color=METHOD_COLORS[0])
+            else:
+                ax.text(0.5, 0.5, "divergió", transform=ax.transAxes, ha="center",
+                        color=METHOD_COLORS[1], fontsize=12)
+            ax.set_title(f"B={B}, lr={lr:g}: {labels[(B, lr)]}", fontsize=9)
+            if j == 0:
+                ax.set_ylabel("MSE validación")
+            if i == len(Bs) - 1:
+                ax.set_xlabel("época")
+    fig.suptitle("El experimento del blog (decaimiento 1e-3)", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def variance_plot(table: pd.DataFrame, slope: float) -> plt.Figure:
+    """Varianza del gradiente de mini-batch frente a B (log-log): medida y predicha."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    ax.plot(table["B"], table["varianza medida"], "o", ms=8, color=METHOD_COLORS[0],
+            label=f"medida (pendiente {slope:.3f})")
+    ax.plot(table["B"], table["predicción tr(Σ)/B"], "-", color=METHOD_COLORS[1],
+            label="tr(Σ)/B · (N−B)/(N−1)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("tamaño del batch B")
+    ax.set_ylabel("E‖g_B − G‖²")
+    ax.set_title("El ruido del gradiente cae como 1/B")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def steps_plot(table: pd.DataFrame, fit: dict[str, float], b_simple: Sequence[float],
+               target: float) -> plt.Figure:
+    """Actualizaciones hasta el objetivo frente a B, con escalado perfecto y el ajuste."""
+    ok = table[table["alcanza"].astype(bool)]
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    ax.plot(ok.index, ok["actualizaciones"], "o", ms=8, color=METHOD_COLORS[0],
+            label="medido")
+    Bs = np.geomspace(table.index.min(), table.index.max(), 50)
+    if len(ok):
+        ax.plot(Bs, ok["actualizaciones"].iloc[0] * ok.index[0] / Bs, ":", color="0.4",
+                label="escalado perfecto (∝ 1/B)")
+    if np.isfinite(fit["S_min"]):
+        ax.plot(Bs, fit["S_min"] * (1 + fit["B_ruido"] / Bs), "-", color=METHOD_COLORS[1],
+                label=f"S_min·(1 + B_ruido/B), B_ruido ≈ {fit['B_ruido']:.0f}")
+        ax.axvline(fit["B_ruido"], color=METHOD_COLORS[1], ls="--", lw=1)
+    ax.axvspan(min(b_simple), max(b_simple), color=METHOD_COLORS[2], alpha=0.25,
+               label="B_simple medido durante el entrenamiento")
+    missing = table[~table["alcanza"].astype(bool)]
+    for B in missing.index:
+        ax.annotate("no llega", (B, ax.get_ylim()[1]), ha="center", va="top", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("tamaño del batch B (cada uno con su mejor tasa)")
+    ax.set_ylabel(f"actualizaciones hasta MSE val ≤ {target:g}")
+    ax.set_title("Pasos hasta el objetivo: escalado perfecto y rendimientos decrecientes")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def cost_plot(timing: pd.DataFrame, memory: pd.DataFrame) -> plt.Figure:
+    """Tiempo por actualización, rendimiento y memoria frente a B."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    axes[0].plot(timing["B"], timing["µs / actualización"], "o-", color=METHOD_COLORS[0])
+    axes[0].set_ylabel("µs por actualización")
+    axes[0].set_title("Coste de una actualización")
+    axes[1].plot(timing["B"], timing["muestras / s"], "o-", color=METHOD_COLORS[3])
+    axes[1].set_ylabel("muestras por segundo")
+    axes[1].set_title("Rendimiento")
+    for col, style in (("forward (calculado)", "s--"),
+                       ("forward + pico de backward (calculado)", "o-"),
+                       ("pico medido (tracemalloc)", "x")):
+        axes[2].plot(memory["B"], memory[col] / 2**20, style, label=col, ms=8)
+    axes[2].set_ylabel("MiB")
+    axes[2].set_title("Memoria de un paso")
+    axes[2].legend(fontsize=8)
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("tamaño del batch B")
+    fig.tight_layout()
+    return fig
+
+
+def generalization_plot(table: pd.DataFrame) -> plt.Figure:
+    """Pérdida final de entrenamiento y de prueba por B (media ± desviación entre semillas)."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for col, color in (("entrenamiento", METHOD_COLORS[0]), ("prueba", METHOD_COLORS[1])):
+        ax.errorbar(table.index, table[(col, "mean")], yerr=table[(col, "std")], fmt="o-",
+                    color=color, capsize=4, label=col)
+    ax.set_xscale("log")
+    ax.set_xlabel("tamaño del batch B (cada uno con su mejor tasa)")
+    ax.set_ylabel("MSE al final")
+    ax.set_title("Entrenamiento frente a prueba según el tamaño del batch")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def band_plot(bands: dict[str, pd.DataFrame]) -> plt.Figure:
+    """Ancho (en décadas) de la banda de tasas buenas frente a B, por optimizador."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    for (name, table), color in zip(bands.items(), METHOD_COLORS, strict=False):
+        ax.plot(table["B"], table["ancho (décadas)"], "o-", color=color, label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("tamaño del batch B")
+    ax.set_ylabel("ancho de la banda de tasas buenas (décadas)")
+    ax.set_title("¿Cuánto margen hay al elegir la tasa?")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+#: Letra algo menor para que la animación se lea a baja resolución.
+ANIMATION_RC = {"font.size": 8, "axes.titlesize": 9, "xtick.labelsize": 7,
+                "ytick.labelsize": 7, "axes.labelsize": 8, "legend.fontsize": 7}
+
+
+def _line_fit_axes(axes, x, y, frames, optimum):
+    """Dibuja la parte fija de cada columna y devuelve los artistas que se animan."""
+    xs = np.array([x.min(), x.max()])
+    n_steps = len(frames[0]["theta"]) - 1
+    artists = []
+    for j, f in enumerate(frames):
+        top, mid, low = axes[:, j]
+        top.scatter(x, y, s=5, color="0.75", linewidths=0)
+        batch = top.scatter([], [], s=14, color=METHOD_COLORS[1], zorder=3)
+        top.plot(xs, optimum[0] * xs + optimum[1], "--", color="0.3", lw=1)
+        (line,) = top.plot([], [], "-", color=METHOD_COLORS[0], lw=2)
+        top.set_title(f"B={f['B']}, lr={f['lr']:g}")
+        mid.plot(np.arange(n_steps + 1), f["loss"], color="0.85")
+        (loss,) = mid.plot([], [], color=METHOD_COLORS[0])
+        mid.set_yscale("log")
+        low.axhline(optimum[0], color=METHOD_COLORS[3], ls="--", lw=1)
+        low.axhline(optimum[1], color=METHOD_COLORS[2], ls="--", lw=1)
+        (w_line,) = low.plot([], [], color=METHOD_COLORS[3], label="w")
+        (b_line,) = low.plot([], [], color=METHOD_COLORS[2], label="b")
+        low.set_ylim(min(f["theta"].min(), *optimum) - 0.1,
+                     max(f["theta"].max(), *optimum) + 0.1)
+        for ax in (mid, low):
+            ax.set_xlim(0, n_steps)
+        low.set_xlabel("batches vistos")
+        if j == 0:
+            top.set_ylabel("precio (estand.)")
+            mid.set_ylabel("MSE (todos)")
+            low.set_ylabel("parámetro")
+            low.legend(loc="lower right")
+        artists.append((f, batch, line, loss, w_line, b_line))
+    return artists
+
+
+def line_fit_animation(x: np.ndarray, y: np.ndarray, frames: list[dict],
+                       optimum: tuple[float, float], dpi: int = 60):
+    """Animación de rectas ajustadas batch a batch, una columna por ajuste (B, lr).
+
+    Fila 1: los puntos, el batch actual resaltado, la recta actual y la óptima
+    (discontinua); fila 2: la pérdida frente a los batches vistos; fila 3: w y b frente a
+    sus valores óptimos. Devuelve ``(animación, figura)``; la figura queda en el último
+    fotograma.
+    """
+    from matplotlib.animation import FuncAnimation
+
+    x, y = np.ravel(x), np.ravel(y)
+    xs = np.array([x.min(), x.max()])
+    n_steps = len(frames[0]["theta"]) - 1
+    with plt.rc_context(ANIMATION_RC):
+        fig, axes = plt.subplots(3, len(frames), figsize=(2.3 * len(frames), 5.6), dpi=dpi,
+                                 gridspec_kw={"height_ratios": [1.4, 1, 1]}, squeeze=False)
+        artists = _line_fit_axes(axes, x, y, frames, optimum)
+        fig.tight_layout()
+
+    def draw(t):
+        for f, batch, line, loss, w_line, b_line in artists:
+            w, b = f["theta"][t]
+            line.set_data(xs, w * xs + b)
+            idx = f["batches"][min(t, n_steps - 1)]
+            batch.set_offsets(np.c_[x[idx], y[idx]])
+            steps = np.arange(t + 1)
+            loss.set_data(steps, f["loss"][: t + 1])
+            w_line.set_data(steps, f["theta"][: t + 1, 0])
+            b_line.set_data(steps, f["theta"][: t + 1, 1])
+        return []
+
+    anim = FuncAnimation(fig, draw, frames=n_steps + 1, interval=250, blit=False)
+    draw(n_steps)
+    return anim, fig
+
+
+def animation_html(anim, fps: int = 4, quality: int = 50) -> str:
+    """HTML/JS interactivo de una animación, ligero para guardarlo en un notebook.
+
+    Fotogramas JPEG (calidad `quality`) a la resolución de la figura; es lo que hace
+    ``Animation.to_jshtml``, pero con control sobre el formato de los fotogramas.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from matplotlib.animation import HTMLWriter
+
+    with tempfile.TemporaryDirectory() as tmp, \
+            plt.rc_context({"animation.frame_format": "jpeg"}):
+        path = Path(tmp) / "animacion.html"
+        writer = HTMLWriter(fps=fps, embed_frames=True, default_mode="once")
+        anim.save(str(path), writer=writer, dpi="figure",
+                  savefig_kwargs={"pil_kwargs": {"quality": quality}})
+        return path.read_text(encoding="utf-8")

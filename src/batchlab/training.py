@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -19,7 +19,7 @@ import pandas as pd
 from .mlp import MLP
 from .optimizers import Adam
 
-__all__ = ["History", "resolve_batch_size", "train", "validate_data"]
+__all__ = ["History", "epoch_orders", "resolve_batch_size", "train", "validate_data"]
 
 #: Una época cuya pérdida media supere este múltiplo de la inicial se da por divergente.
 #: (No se aplica a cada batch: con B = 1 una sola muestra atípica puede dar una pérdida
@@ -194,6 +194,17 @@ def _check_int(name: str, value: object, minimum: int) -> int:
     return int(value)
 
 
+def epoch_orders(n: int, seed: int) -> Iterator[np.ndarray]:
+    """El orden de las filas en cada época de :func:`train`: una permutación nueva por época.
+
+    El batch k de la época e son las filas ``orden_e[k·B:(k+1)·B]``; sirve para saber qué
+    filas vio cada actualización (p. ej. para resaltarlas en una animación).
+    """
+    rng = np.random.default_rng(seed)
+    while True:
+        yield rng.permutation(n)
+
+
 # -- puntos de control: evaluaciones intermedias, presupuestos y callback -------------
 class _Checkpoints:
     """Lo que ocurre entre actualizaciones sin tocar el bucle caliente.
@@ -339,7 +350,7 @@ def train(
     if callback is not None and not callable(callback):
         raise TypeError(f"callback debe ser una función callback(t, model); es {callback!r}")
 
-    rng = np.random.default_rng(seed)
+    orders = epoch_orders(n, seed)
     per_epoch = math.ceil(n / bs)
     sizes = np.full(per_epoch, bs)  # tamaño de cada batch de una época
     sizes[-1] = n - bs * (per_epoch - 1)
@@ -371,7 +382,7 @@ def train(
         for _ in range(epochs):
             if t + per_epoch > len(update_loss):
                 update_loss = np.concatenate([update_loss, np.empty_like(update_loss)])
-            perm = rng.permutation(n)
+            perm = next(orders)
             Xs, ys = X[perm], y[perm]
             start_t = t
             tic = clock()

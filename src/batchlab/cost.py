@@ -1,0 +1,94 @@
+"""Lo que cuesta un batch: tiempo por actualización, memoria e hilos de BLAS.
+
+Las medidas de tiempo se hacen en serie (nunca en procesos paralelos) y con los hilos
+de BLAS fijados explícitamente con threadpoolctl.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from .mlp import MLP
+from .training import train
+
+__all__ = ["blas_threads_effect", "memory_per_batch", "time_per_update"]
+
+
+def _median_time(model, X, y, B, seconds, repeats, seed) -> float:
+    """Mediana de µs por actualización en `repeats` entrenamientos de ~`seconds` s."""
+    times = []
+    for r in range(repeats):
+        h = train(model.copy(), X, y, batch_size=B, learning_rate=1e-6, epochs=10**6,
+                  seed=seed + r, time_budget=seconds)
+        times.append(h.total_time / h.n_updates)
+    return 1e6 * float(np.median(times))
+
+
+def time_per_update(
+    model: MLP, X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int], *,
+    seconds: float = 0.2, repeats: int = 3, threads: int = 1, seed: int = 0,
+) -> pd.DataFrame:
+    """µs por actualización, segundos por época y muestras/s para cada B (mediana)."""
+    n, rows = len(X), []
+    with threadpool_limits(limits=threads, user_api="blas"):
+        for B in batch_sizes:
+            us = _median_time(model, X, y, B, seconds, repeats, seed)
+            rows.append({"B": B, "µs / actualización": us,
+                         "s / época": us * 1e-6 * np.ceil(n / B),
+                         "muestras / s": B / us * 1e6})
+    return pd.DataFrame(rows)
+
+
+def blas_threads_effect(
+    model: MLP, X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int], *,
+    threads: Sequence[int] = (1, 2), seconds: float = 0.3, repeats: int = 3, seed: int = 0,
+) -> pd.DataFrame:
+    """µs por actualización con 1, 2… hilos de BLAS (threadpoolctl), y el hilo efectivo."""
+    rows = []
+    for B in batch_sizes:
+        row = {"B": B}
+        for k in threads:
+            with threadpool_limits(limits=k, user_api="blas"):
+                used = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+                row[f"µs con {k} hilo(s)"] = _median_time(model, X, y, B, seconds, repeats, seed)
+                row[f"hilos efectivos ({k})"] = used
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if len(threads) >= 2 and len(table):
+        a, b = threads[0], threads[-1]
+        speedup = table[f"µs con {a} hilo(s)"] / table[f"µs con {b} hilo(s)"]
+        table[f"aceleración {b} vs {a}"] = speedup
+    return table
+
+
+def memory_per_batch(model: MLP, X: np.ndarray, y: np.ndarray,
+                     batch_sizes: Sequence[int]) -> pd.DataFrame:
+    """Memoria de un paso de entrenamiento según B: calculada y medida.
+
+    *Calculada*: los bytes de los arrays que forward guarda para backward (la salida de
+    cada capa) más el pico de backward, que es la capa más ancha: su δ y su máscara
+    ``sign(A)`` vivos a la vez (los δ anteriores ya se liberaron). *Medida*: el pico de
+    ``tracemalloc`` durante un ``train_step`` (NumPy informa a tracemalloc de sus
+    reservas).
+    """
+    widest = max(model.layer_sizes[1:-1], default=model.layer_sizes[-1])
+    rows = []
+    for B in batch_sizes:
+        m = model.copy()
+        xb, yb = X[:B], y[:B]
+        m.train_step(xb, yb, 0.0)  # calentamiento: buffers que se reservan una vez
+        tracemalloc.start()
+        m.train_step(xb, yb, 0.0)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        forward = sum(a.nbytes for a in m.activations[1:])
+        backward = 2 * 8 * B * widest  # δ y sign(A) de la capa más ancha, en float64
+        rows.append({"B": B, "forward (calculado)": forward,
+                     "forward + pico de backward (calculado)": forward + backward,
+                     "pico medido (tracemalloc)": peak})
+    return pd.DataFrame(rows)

@@ -1,0 +1,71 @@
+"""Ruido del gradiente y coste de un batch: contra cuentas independientes."""
+
+import numpy as np
+import pytest
+
+import batchlab as bl
+from batchlab import cost, noise
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 3))
+    y = (X @ [0.5, -1.0, 0.2] + 0.3 * rng.standard_normal(120)).reshape(-1, 1)
+    return X, y, bl.MLP((3, 6, 1), rng=1)
+
+
+def test_noise_stats_match_explicit_per_example_gradients(tiny):
+    X, y, model = tiny
+    grads = np.array([noise.gradient(model, X[i:i + 1], y[i:i + 1]) for i in range(len(X))])
+    G = noise.gradient(model, X, y)
+    np.testing.assert_allclose(grads.mean(axis=0), G, rtol=1e-10, atol=1e-12)
+    trace = np.trace(np.cov(grads.T, bias=True))
+    stats = noise.gradient_noise_stats(model, X, y)
+    assert stats["tr(Σ)"] == pytest.approx(trace, rel=1e-9)
+    assert stats["|G|²"] == pytest.approx(G @ G)
+    assert stats["B_simple"] == pytest.approx(trace / (G @ G))
+
+
+def test_minibatch_variance_follows_one_over_b(tiny):
+    X, y, model = tiny
+    table = noise.minibatch_variance(model, X, y, [1, 2, 4, 8], permutations=30, seed=0)
+    np.testing.assert_allclose(table["varianza medida"], table["predicción tr(Σ)/B"], rtol=0.25)
+    slope = np.polyfit(np.log(table["B"]), np.log(table["varianza medida"]), 1)[0]
+    assert -1.2 < slope < -0.8
+    # B = 1 recorre todas las filas en cada barajado: es exactamente tr(Σ)
+    assert table["varianza medida"].iloc[0] == pytest.approx(table["predicción tr(Σ)/B"].iloc[0])
+
+
+def test_noise_during_training_trains_in_place(tiny):
+    X, y, model = tiny
+    m = model.copy()
+    table = noise.noise_during_training(m, X, y, batch_size=8, learning_rate=0.05,
+                                        epochs=[0, 2, 5], seed=0)
+    assert list(table["época"]) == [0, 2, 5]
+    assert table["pérdida"].iloc[-1] < table["pérdida"].iloc[0]
+    assert table["pérdida"].iloc[-1] == pytest.approx(m.loss(X, y))
+
+
+def test_memory_grows_linearly_and_matches_the_arrays(tiny):
+    X, y, model = tiny
+    table = cost.memory_per_batch(model, X, y, [10, 40, 120])
+    measured = table["pico medido (tracemalloc)"]
+    computed = table["forward + pico de backward (calculado)"]
+    # por muestra (la pendiente, sin el coste fijo de las cabeceras de los arrays)
+    slope_measured = np.diff(measured) / np.diff(table["B"])
+    slope_computed = np.diff(computed) / np.diff(table["B"])
+    np.testing.assert_allclose(slope_measured, slope_computed, rtol=0.1)
+    assert (measured >= computed).all()
+    assert table["forward (calculado)"].iloc[0] == 8 * 10 * (6 + 1)
+
+
+def test_timing_tables_are_consistent(tiny):
+    X, y, model = tiny
+    t = cost.time_per_update(model, X, y, [4, 120], seconds=0.02, repeats=1)
+    assert (t["µs / actualización"] > 0).all()
+    np.testing.assert_allclose(t["muestras / s"], t["B"] / t["µs / actualización"] * 1e6)
+    th = cost.blas_threads_effect(model, X, y, [120], threads=(1, 2), seconds=0.02, repeats=1)
+    assert th["hilos efectivos (1)"].iloc[0] == 1
+    assert "aceleración 2 vs 1" in th
+    assert cost.blas_threads_effect(model, X, y, [], seconds=0.01).empty
