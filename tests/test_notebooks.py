@@ -22,6 +22,12 @@ SMOKE_PARAMETERS = {
         "epochs": 1, "equal_updates": 5, "time_budget": 0.2, "lr_grid": [0.001, 0.01],
         "sweep_seeds": [0], "n_jobs": 1, "path_updates": 8,
     },
+    "04_batch_size_learning_rate": {
+        "batch_sizes": [8, 128, 0], "lr_grid": [0.001, 0.01, 0.1], "epochs": 1,
+        "sweep_seeds": [0], "n_jobs": 1, "blog_epochs": 1, "noise_batches": [1, 16, 256],
+        "noise_epochs": [0, 1], "target_loss": 1.5, "target_max_epochs": 2,
+        "timing_seconds": 0.02, "animation_updates": 4, "scaling_split": 8,
+    },
 }
 
 #: Un parámetro con un tipo equivocado por notebook: debe fallar con un mensaje claro.
@@ -29,6 +35,7 @@ WRONG_TYPE = {
     "01_exploracion_datos": {"bins": "diez"},
     "02_mlp_desde_cero": {"epochs": 2.5},
     "03_gd_sgd_minibatch": {"lr_grid": "0.1"},
+    "04_batch_size_learning_rate": {"batch_sizes": [8, "32"]},
 }
 
 ids = [nb.stem for nb in NOTEBOOKS]
