@@ -54,6 +54,22 @@ def setup_style() -> None:
                          "axes.titleweight": "bold"})
 
 
+def _finish(fig: plt.Figure, ax: plt.Axes, *, xlabel: str, ylabel: str, title: str,
+            logx: bool = False, logy: bool = False, legend: bool = True) -> plt.Figure:
+    """Escalas, etiquetas, título y leyenda de una figura de un solo eje; la devuelve."""
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if legend:
+        ax.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def correlation_heatmap(df: pd.DataFrame) -> plt.Figure:
     """Matriz de correlación de Pearson, anotada, con el triángulo superior oculto."""
     corr = df.corr()
@@ -117,14 +133,9 @@ def activation_spread_plot(df: pd.DataFrame) -> plt.Figure:
     for (name, grp), color in zip(df.groupby("inicialización", sort=False), METHOD_COLORS,
                                   strict=False):
         ax.plot(grp["capa"], grp["desviación"], "o-", color=color, label=name, ms=4)
-    ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("capa ReLU")
-    ax.set_ylabel("desviación típica de las activaciones")
-    ax.set_title("Cómo se propaga la señal según la inicialización")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="capa ReLU", ylabel="desviación típica de las activaciones",
+                   title="Cómo se propaga la señal según la inicialización", logy=True)
 
 
 def learning_curves(histories: dict[str, History], title: str, log: bool = False) -> plt.Figure:
@@ -137,14 +148,8 @@ def learning_curves(histories: dict[str, History], title: str, log: bool = False
         if h.val_loss is not None:
             ax.plot(epochs, np.r_[h.initial_val_loss, h.val_loss], "-", color=color,
                     label=f"{name}: prueba")
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel("época")
-    ax.set_ylabel("MSE (objetivo estandarizado)")
-    ax.set_title(title)
-    ax.legend(fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="época", ylabel="MSE (objetivo estandarizado)", title=title,
+                   logy=log)
 
 
 def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
@@ -211,13 +216,8 @@ def loss_vs_time(histories: dict[str, History], title: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
     for (name, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
         ax.plot(h.checkpoint_time, h.checkpoint_loss, "-", color=color, label=name, lw=1.8)
-    ax.set_yscale("log")
-    ax.set_xlabel("segundos de entrenamiento (sin contar evaluaciones)")
-    ax.set_ylabel("MSE de prueba")
-    ax.set_title(title)
-    ax.legend(fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="segundos de entrenamiento (sin contar evaluaciones)",
+                   ylabel="MSE de prueba", title=title, logy=True)
 
 
 def lr_sweep_plot(summary: pd.DataFrame, title: str) -> plt.Figure:
@@ -238,14 +238,8 @@ def lr_sweep_plot(summary: pd.DataFrame, title: str) -> plt.Figure:
         y = np.where(np.isfinite(bad["mediana"]), bad["mediana"], top)
         ax.plot(bad["lr"], y, "x", color=color, ms=11, mew=2.2)
     ax.plot([], [], "x", color="0.3", ms=9, mew=2, label="alguna semilla divergió")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("tasa de aprendizaje")
-    ax.set_ylabel("MSE de validación final (mediana)")
-    ax.set_title(title)
-    ax.legend(fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="tasa de aprendizaje",
+                   ylabel="MSE de validación final (mediana)", title=title, logx=True, logy=True)
 
 
 def parameter_paths(surface: np.ndarray, w: np.ndarray, b: np.ndarray,
@@ -358,14 +352,8 @@ def variance_plot(table: pd.DataFrame, slope: float) -> plt.Figure:
             label=f"medida (pendiente {slope:.3f})")
     ax.plot(table["B"], table["predicción tr(Σ)/B"], "-", color=METHOD_COLORS[1],
             label="tr(Σ)/B · (N−B)/(N−1)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("tamaño del batch B")
-    ax.set_ylabel("E‖g_B − G‖²")
-    ax.set_title("El ruido del gradiente cae como 1/B")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="tamaño del batch B", ylabel="E‖g_B − G‖²",
+                   title="El ruido del gradiente cae como 1/B", logx=True, logy=True)
 
 
 def steps_plot(table: pd.DataFrame, fit: dict[str, float], b_simple: Sequence[float],
@@ -428,13 +416,9 @@ def generalization_plot(table: pd.DataFrame) -> plt.Figure:
     for col, color in (("entrenamiento", METHOD_COLORS[0]), ("prueba", METHOD_COLORS[1])):
         ax.errorbar(table.index, table[(col, "mean")], yerr=table[(col, "std")], fmt="o-",
                     color=color, capsize=4, label=col)
-    ax.set_xscale("log")
-    ax.set_xlabel("tamaño del batch B (cada uno con su mejor tasa)")
-    ax.set_ylabel("MSE al final")
-    ax.set_title("Entrenamiento frente a prueba según el tamaño del batch")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="tamaño del batch B (cada uno con su mejor tasa)",
+                   ylabel="MSE al final",
+                   title="Entrenamiento frente a prueba según el tamaño del batch", logx=True)
 
 
 def band_plot(bands: dict[str, pd.DataFrame]) -> plt.Figure:
@@ -442,13 +426,9 @@ def band_plot(bands: dict[str, pd.DataFrame]) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8, 4.2))
     for (name, table), color in zip(bands.items(), METHOD_COLORS, strict=False):
         ax.plot(table["B"], table["ancho (décadas)"], "o-", color=color, label=name)
-    ax.set_xscale("log")
-    ax.set_xlabel("tamaño del batch B")
-    ax.set_ylabel("ancho de la banda de tasas buenas (décadas)")
-    ax.set_title("¿Cuánto margen hay al elegir la tasa?")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="tamaño del batch B",
+                   ylabel="ancho de la banda de tasas buenas (décadas)",
+                   title="¿Cuánto margen hay al elegir la tasa?", logx=True)
 
 
 #: Letra algo menor para que la animación se lea a baja resolución.
