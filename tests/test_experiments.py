@@ -230,3 +230,17 @@ def test_line_fit_frames_record_batches_and_parameters():
     assert len(set(np.concatenate(small["batches"][:5]))) == 50  # una época: todas las filas
     assert full["loss"][-1] < full["loss"][0]
     np.testing.assert_allclose(full["loss"][0], np.mean(y**2))
+
+
+def test_moving_average_is_centred_on_its_indices():
+    values = np.array([0.0, 0.0, 3.0, 0.0, 0.0, 6.0, 0.0])
+    idx, trend = ex.moving_average(values, 3)
+    np.testing.assert_array_equal(idx, [1, 2, 3, 4, 5])
+    np.testing.assert_allclose(trend, [1.0, 1.0, 1.0, 2.0, 2.0])
+    h = bl.training.History(
+        batch_size=10, learning_rate=0.1, decay=0.0, seed=0, n_samples=1000,
+        epochs_requested=1, initial_train_loss=1.0, initial_val_loss=None,
+        train_loss=np.array([1.0]), val_loss=None, update_loss=np.ones(100),
+        samples_seen=np.arange(10, 1001, 10), epoch_time=np.ones(1), n_updates=100,
+    )
+    assert ex.window_in_updates(h, 0.05) == 5 and ex.window_in_updates(h, 0.001) == 1

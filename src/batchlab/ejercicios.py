@@ -280,6 +280,12 @@ def comprobar_escalado_lineal(lr_nuevo: float | None, lr_base: float, b_base: in
                 f"{b_nuevo / b_base:g}).")
 
 
+def _entrenar_ejercicio_6(X, y, batch_size: int, learning_rate: float, seed: int):
+    """El entrenamiento del ejercicio 6: 3 épocas de SGD desde ``MLP(rng=seed)``."""
+    return train(MLP(rng=seed), X, y, batch_size=batch_size, learning_rate=learning_rate,
+                 epochs=3, seed=seed)
+
+
 def comprobar_divergencia(prediccion: bool | None, X: np.ndarray, y: np.ndarray,
                           batch_size: int, learning_rate: float, seed: int = 0) -> Resultado:
     """Ejercicio 6: ¿diverge este entrenamiento? Se comprueba entrenando de verdad."""
@@ -287,8 +293,7 @@ def comprobar_divergencia(prediccion: bool | None, X: np.ndarray, y: np.ndarray,
         return _sin_responder()
     if not isinstance(prediccion, bool | np.bool_):
         return _mal("Responde True (diverge) o False (no diverge).")
-    h = train(MLP(rng=seed), X, y, batch_size=batch_size, learning_rate=learning_rate,
-              epochs=3, seed=seed)
+    h = _entrenar_ejercicio_6(X, y, batch_size, learning_rate, seed)
     real = "diverge" if h.diverged else f"no diverge (MSE final {h.final_train_loss:.3f})"
     if bool(prediccion) == h.diverged:
         return _bien(f"Entrenado de verdad: con B={batch_size} y lr={learning_rate:g} {real}.")
@@ -422,9 +427,8 @@ def referencia(n: int, **contexto):
     if n == 5:
         return c["lr_base"] * c["b_nuevo"] / c["b_base"]
     if n == 6:  # la respuesta es lo que ocurre al entrenar
-        h = train(MLP(rng=c.get("seed", 0)), c["X"], c["y"], batch_size=c["batch_size"],
-                  learning_rate=c["learning_rate"], epochs=3, seed=c.get("seed", 0))
-        return h.diverged
+        return _entrenar_ejercicio_6(c["X"], c["y"], c["batch_size"], c["learning_rate"],
+                                     c.get("seed", 0)).diverged
     if n == 7:
         return float(c["tabla"][c["batch_size"]].idxmin())
     if n == 8:

@@ -34,7 +34,9 @@ __all__ = [
     "original_setup",
     "race",
     "timing_table",
+    "moving_average",
     "update_noise",
+    "window_in_updates",
     "best_lr_by_batch",
     "classify_run",
     "line_fit_frames",
@@ -159,6 +161,20 @@ def timing_table(histories: dict[str, History]) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis("método")
 
 
+def window_in_updates(history: History, window: float) -> int:
+    """Una fracción `window` de época expresada en actualizaciones (al menos 1)."""
+    return max(1, round(window * history.updates_per_epoch))
+
+
+def moving_average(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Media móvil centrada de `window` puntos (solo donde la ventana cabe entera).
+
+    Devuelve ``(índices, media)``: ``media[k]`` promedia los vecinos de ``values[índices[k]]``.
+    """
+    trend = np.convolve(values, np.ones(window) / window, mode="valid")
+    return np.arange(window // 2, window // 2 + len(trend)), trend
+
+
 def update_noise(history: History, window: float = 0.02) -> float:
     """Ruido de la pérdida por actualización en la última época.
 
@@ -167,14 +183,12 @@ def update_noise(history: History, window: float = 0.02) -> float:
     ``std(pérdida − media móvil) / media(media móvil)``. Con el batch completo cada
     "pérdida de batch" es la pérdida exacta, y el ruido es 0.
     """
-    per_epoch = history.updates_per_epoch
-    losses = history.update_loss[-per_epoch:]
-    w = max(1, round(window * per_epoch))
+    losses = history.update_loss[-history.updates_per_epoch:]
+    w = window_in_updates(history, window)
     if w == 1 or len(losses) <= w:
         return 0.0
-    trend = np.convolve(losses, np.ones(w) / w, mode="valid")
-    centered = losses[w // 2: w // 2 + len(trend)]
-    return float(np.std(centered - trend) / np.mean(trend))
+    idx, trend = moving_average(losses, w)
+    return float(np.std(losses[idx] - trend) / np.mean(trend))
 
 
 def loss_at_updates(
@@ -333,19 +347,23 @@ def linear_paths(
     Es el mismo `MLP` sin capas ocultas, ``MLP((1, 1))``: θ = (w, b). Devuelve
     ``{método: array (n_updates + 1, 2)}`` empezando en `start`.
     """
+    return {method_label(bs, len(np.ravel(x))):
+            _line_trajectory(x, y, bs, learning_rate, n_updates, start, seed)
+            for bs in batch_sizes}
+
+
+def _line_trajectory(x, y, batch_size: int, learning_rate: float, n_updates: int,
+                     start: tuple[float, float], seed: int) -> np.ndarray:
+    """θ = (w, b) de ``ŷ = w·x + b`` antes de empezar y tras cada actualización de SGD."""
     x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
     y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
-    paths = {}
-    for bs in batch_sizes:
-        model = MLP((1, 1), rng=seed)
-        model.theta[:] = start
-        points = [model.theta.copy()]
-        per_epoch = math.ceil(len(x) / bs)
-        train(model, x, y, batch_size=bs, learning_rate=learning_rate,
-              epochs=math.ceil(n_updates / per_epoch), seed=seed, max_updates=n_updates,
-              callback=lambda t, m, keep=points.append: keep(m.theta.copy()))
-        paths[method_label(bs, len(x))] = np.array(points)
-    return paths
+    model = MLP((1, 1), rng=seed)
+    model.theta[:] = start
+    points = [model.theta.copy()]
+    train(model, x, y, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+          epochs=math.ceil(n_updates / math.ceil(len(x) / batch_size)), max_updates=n_updates,
+          callback=lambda t, m: points.append(m.theta.copy()))
+    return np.array(points)
 
 
 # -- reproducir el material original ---------------------------------------------------
@@ -478,13 +496,7 @@ def line_fit_frames(
     y = np.asarray(y, float).reshape(-1, 1)
     out = []
     for B, lr in settings:
-        model = MLP((1, 1), rng=seed)
-        model.theta[:] = start
-        theta = [model.theta.copy()]
-        train(model, x, y, batch_size=B, learning_rate=lr, seed=seed, max_updates=n_updates,
-              epochs=math.ceil(n_updates / math.ceil(len(x) / B)),
-              callback=lambda t, m, keep=theta.append: keep(m.theta.copy()))
-        theta = np.array(theta)
+        theta = _line_trajectory(x, y, B, lr, n_updates, start, seed)
         loss = np.mean((theta[:, :1] * x.T + theta[:, 1:] - y.T) ** 2, axis=1)
         orders = epoch_orders(len(x), seed)
         batches, order = [], None

@@ -14,6 +14,7 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
 from .data import TARGET, TARGET_CAP
+from .experiments import moving_average, window_in_updates
 from .training import History
 
 __all__ = [
@@ -55,7 +56,8 @@ def setup_style() -> None:
 
 
 def _finish(fig: plt.Figure, ax: plt.Axes, *, xlabel: str, ylabel: str, title: str,
-            logx: bool = False, logy: bool = False, legend: bool = True) -> plt.Figure:
+            logx: bool = False, logy: bool = False, legend_size: float | None = 9,
+            ) -> plt.Figure:
     """Escalas, etiquetas, título y leyenda de una figura de un solo eje; la devuelve."""
     if logx:
         ax.set_xscale("log")
@@ -64,8 +66,8 @@ def _finish(fig: plt.Figure, ax: plt.Axes, *, xlabel: str, ylabel: str, title: s
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    if legend:
-        ax.legend(fontsize=9)
+    if legend_size:
+        ax.legend(fontsize=legend_size)
     fig.tight_layout()
     return fig
 
@@ -174,11 +176,6 @@ def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
     return fig
 
 
-def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
-    """Media móvil centrada ('valid'): cada punto promedia `window` vecinos."""
-    return np.convolve(values, np.ones(window) / window, mode="valid")
-
-
 def update_losses(histories: dict[str, History], window: float = 0.02,
                   max_points: int = 4000) -> plt.Figure:
     """Pérdida de cada actualización sobre un eje común: épocas vistas (= muestras / N).
@@ -194,9 +191,8 @@ def update_losses(histories: dict[str, History], window: float = 0.02,
         marker = "o" if h.updates_per_epoch == 1 else None
         ax1.plot(x[::step], loss[::step], color=color, lw=0.6, alpha=0.6, marker=marker,
                  ms=4, label=name)
-        w = max(1, round(window * h.updates_per_epoch))
-        smooth = _moving_average(loss, w)
-        xs = x[w // 2: w // 2 + len(smooth)]
+        idx, smooth = moving_average(loss, window_in_updates(h, window))
+        xs = x[idx]
         step = max(1, len(smooth) // max_points)
         ax2.plot(xs[::step], smooth[::step], color=color, lw=1.8, marker=marker, ms=4,
                  label=name)
@@ -253,12 +249,8 @@ def parameter_paths(surface: np.ndarray, w: np.ndarray, b: np.ndarray,
         ax.plot(path[-1, 0], path[-1, 1], "o", color=color, ms=6)
     ax.plot(*paths[next(iter(paths))][0], "ks", ms=7, label="inicio")
     ax.plot(*optimum, "k*", ms=14, label="mínimo (mínimos cuadrados)")
-    ax.set_xlabel("w (pendiente)")
-    ax.set_ylabel("b (sesgo)")
-    ax.set_title("Trayectorias en el espacio de parámetros")
-    ax.legend(fontsize=9)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="w (pendiente)", ylabel="b (sesgo)",
+                   title="Trayectorias en el espacio de parámetros")
 
 
 # -- notebook 04 --------------------------------------------------------------------
@@ -312,12 +304,8 @@ def best_lr_plot(best: dict[str, pd.DataFrame], fits: dict[str, dict]) -> plt.Fi
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(top=max(t["lr refinada"].max() for t in best.values()) * 10)
-    ax.set_xlabel("tamaño del batch B")
-    ax.set_ylabel("mejor tasa de aprendizaje")
-    ax.set_title("Mejor tasa de aprendizaje frente al tamaño del batch")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="tamaño del batch B", ylabel="mejor tasa de aprendizaje",
+                   title="Mejor tasa de aprendizaje frente al tamaño del batch", legend_size=8)
 
 
 def curves_grid(histories: dict[tuple[int, float], History], labels: dict) -> plt.Figure:
@@ -376,14 +364,10 @@ def steps_plot(table: pd.DataFrame, fit: dict[str, float], b_simple: Sequence[fl
     missing = table[~table["alcanza"].astype(bool)]
     for B in missing.index:
         ax.annotate("no llega", (B, ax.get_ylim()[1]), ha="center", va="top", fontsize=8)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("tamaño del batch B (cada uno con su mejor tasa)")
-    ax.set_ylabel(f"actualizaciones hasta MSE val ≤ {target:g}")
-    ax.set_title("Pasos hasta el objetivo: escalado perfecto y rendimientos decrecientes")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel="tamaño del batch B (cada uno con su mejor tasa)",
+                   ylabel=f"actualizaciones hasta MSE val ≤ {target:g}",
+                   title="Pasos hasta el objetivo: escalado perfecto y rendimientos decrecientes",
+                   logx=True, logy=True, legend_size=8)
 
 
 def cost_plot(timing: pd.DataFrame, memory: pd.DataFrame) -> plt.Figure:
