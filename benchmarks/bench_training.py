@@ -5,7 +5,7 @@ Mide, en una misma ejecución y con los datos y la arquitectura del curso
 el rendimiento (muestras/s) para varios tamaños de batch de:
 
 * ``batchlab``: ``batchlab.train``;
-* ``referencia``: la implementación de libro de texto de ``reference.py`` (línea base);
+* ``referencia``: la implementación de libro de texto de ``batchlab.reference`` (línea base);
 * ``sklearn``: ``MLPRegressor(solver="sgd", momentum=0, alpha=0)``;
 * ``pytorch``: ``torch.nn`` en CPU, si está instalado (no es dependencia del curso).
 
@@ -23,7 +23,6 @@ import argparse
 import math
 import os
 import platform
-import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -33,12 +32,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_info, threadpool_limits
 
+import batchlab as bl
+from batchlab.reference import ReferenceMLP, reference_train
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from reference import ReferenceMLP, reference_train  # noqa: E402
-
-import batchlab as bl  # noqa: E402
 
 LEARNING_RATE = 1e-3
 LAYERS = (8, 64, 32, 1)

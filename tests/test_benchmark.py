@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 import batchlab as bl
+from batchlab.reference import ReferenceMLP, reference_train
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import bench_training  # noqa: E402
-from reference import ReferenceMLP, reference_train  # noqa: E402
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 200])

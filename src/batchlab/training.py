@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
+from .batching import epoch_orders
 from .mlp import MLP
 from .optimizers import Adam
 
@@ -192,17 +193,6 @@ def _check_int(name: str, value: object, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} debe ser ≥ {minimum}; se recibió {value}")
     return int(value)
-
-
-def epoch_orders(n: int, seed: int) -> Iterator[np.ndarray]:
-    """El orden de las filas en cada época de :func:`train`: una permutación nueva por época.
-
-    El batch k de la época e son las filas ``orden_e[k·B:(k+1)·B]``; sirve para saber qué
-    filas vio cada actualización (p. ej. para resaltarlas en una animación).
-    """
-    rng = np.random.default_rng(seed)
-    while True:
-        yield rng.permutation(n)
 
 
 # -- puntos de control: evaluaciones intermedias, presupuestos y callback -------------

@@ -1,4 +1,4 @@
-"""Implementación de referencia «de libro de texto» del mismo MLP y del mismo SGD.
+"""El bucle legible: el MLP y el SGD «de libro de texto», para leer y comparar.
 
 Es la forma en que se suele escribir en un tutorial (y como estaba en el material
 original del curso): atributos W1…W3, un diccionario de gradientes nuevo en cada
