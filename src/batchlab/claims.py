@@ -1,0 +1,246 @@
+"""Conclusiones como datos: cada afirmación del curso es un registro medido.
+
+Una conclusión no se escribe a mano en el texto: se *mide*. Cada :class:`Claim` guarda
+
+* qué se afirma (``enunciado``) y qué magnitud se mide en cada ejecución (``medida``);
+* el resumen de esas ejecuciones con su incertidumbre: la mediana y un intervalo bootstrap
+  del 95 % (:func:`median_claim`) o «k de n» con un intervalo de Wilson (:func:`rate_claim`);
+* la regla que decide el veredicto (``regla``): «se cumple» si todo el intervalo queda del
+  lado afirmado del umbral, «no se cumple» si queda entero del otro lado y «no concluyente»
+  si el intervalo contiene el umbral;
+* la frase que se muestra para ese veredicto (``frase``), con las cifras ya puestas.
+
+Los notebooks terminan con :func:`table` de sus conclusiones y, con ``claims_path``, las
+escriben con :func:`write_json` para que el profesorado (y ``make claims``) las reúna entre
+ejecuciones con otros parámetros.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "VERDICTS",
+    "Claim",
+    "Rule",
+    "bootstrap_interval",
+    "median_claim",
+    "rate_claim",
+    "sentences",
+    "table",
+    "wilson_interval",
+    "write_json",
+]
+
+#: Los tres veredictos posibles (claves de máquina y texto a la vez: ya están en español).
+HOLDS, FAILS, INCONCLUSIVE = "se cumple", "no se cumple", "no concluyente"
+VERDICTS = (HOLDS, FAILS, INCONCLUSIVE)
+#: Claves del JSON que escribe :func:`write_json` (las pide el profesorado).
+JSON_KEYS = ("id", "enunciado", "valor", "ic_bajo", "ic_alto", "n", "veredicto")
+_ICONS = {HOLDS: "✅", FAILS: "❌", INCONCLUSIVE: "❔"}
+
+
+def bootstrap_interval(
+    values: Sequence[float],
+    statistic: Callable[..., np.ndarray] = np.median,
+    *,
+    level: float = 0.95,
+    n_resamples: int = 4000,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Intervalo bootstrap de percentiles de `statistic` (misma semilla ⇒ mismo intervalo).
+
+    Los valores infinitos (ejecuciones divergidas, con pérdida ``inf``) cuentan como
+    «peor que cualquier otro»: la mediana los admite mientras sean menos de la mitad.
+    """
+    x = _as_values(values)
+    if x.size == 0:
+        raise ValueError("bootstrap_interval necesita al menos un valor")
+    rng = np.random.default_rng(seed)
+    resamples = x[rng.integers(0, x.size, size=(n_resamples, x.size))]
+    stats = statistic(resamples, axis=1)
+    alpha = (1.0 - level) / 2.0
+    # «lower»/«higher» eligen valores observados: sin interpolar entre un número e inf.
+    low = np.quantile(stats, alpha, method="lower")
+    high = np.quantile(stats, 1.0 - alpha, method="higher")
+    return float(low), float(high)
+
+
+def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Intervalo de Wilson para una proporción k/n (bien definido también con k = 0 o k = n)."""
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"Se necesita 0 ≤ k ≤ n y n ≥ 1; se recibió k={k}, n={n}")
+    z = _normal_quantile(0.5 + level / 2.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low = 0.0 if k == 0 else max(0.0, centre - half)  # exactos en los extremos
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return low, high
+
+
+@dataclass(frozen=True)
+class Rule:
+    """La regla del veredicto: de qué lado del umbral debe quedar el intervalo.
+
+    ``direction`` es ``"mayor"`` (se afirma valor > umbral) o ``"menor"`` (valor < umbral).
+    """
+
+    threshold: float
+    direction: str = "mayor"
+
+    def __post_init__(self) -> None:
+        if self.direction not in ("mayor", "menor"):
+            raise ValueError(f"direction debe ser 'mayor' o 'menor'; es {self.direction!r}")
+
+    def verdict(self, low: float, high: float) -> str:
+        """Veredicto a partir del intervalo [low, high]."""
+        above, below = low > self.threshold, high < self.threshold
+        if self.direction == "menor":
+            above, below = below, above
+        if above:
+            return HOLDS
+        return FAILS if below else INCONCLUSIVE
+
+    def describe(self, what: str) -> str:
+        """La regla en una frase, p. ej. para la columna «regla» de :func:`table`."""
+        side = "por encima" if self.direction == "mayor" else "por debajo"
+        return (f"se cumple si el IC 95 % de {what} queda entero {side} de "
+                f"{self.threshold:g}; no se cumple si queda entero al otro lado")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Una conclusión medida (véase el docstring del módulo)."""
+
+    id: str
+    enunciado: str
+    medida: str
+    valor: float
+    ic_bajo: float
+    ic_alto: float
+    n: int
+    regla: str
+    veredicto: str
+    frase: str
+
+    def to_json(self) -> dict:
+        """Las claves de :data:`JSON_KEYS` (más regla, medida y frase); ±inf y NaN → None."""
+        record = asdict(self)
+        for key in ("valor", "ic_bajo", "ic_alto"):
+            record[key] = record[key] if math.isfinite(record[key]) else None
+        return record
+
+
+def median_claim(
+    id: str,
+    enunciado: str,
+    values: Sequence[float],
+    *,
+    medida: str,
+    rule: Rule,
+    frases: Mapping[str, str],
+    seed: int = 0,
+) -> Claim:
+    """Conclusión sobre la mediana de una magnitud medida en cada ejecución.
+
+    `frases` da una plantilla por veredicto; puede usar ``{valor}``, ``{ic_bajo}``,
+    ``{ic_alto}`` y ``{n}`` (p. ej. ``"SGD gana: mediana {valor:.2f} [{ic_bajo:.2f},
+    {ic_alto:.2f}]"``).
+    """
+    x = _as_values(values)
+    low, high = bootstrap_interval(x, seed=seed)
+    return _claim(id, enunciado, medida, float(np.median(x)), low, high, x.size, rule, frases)
+
+
+def rate_claim(
+    id: str,
+    enunciado: str,
+    k: int,
+    n: int,
+    *,
+    medida: str,
+    rule: Rule,
+    frases: Mapping[str, str],
+) -> Claim:
+    """Conclusión sobre una proporción «k de n» (p. ej. ejecuciones que divergen).
+
+    Las plantillas de `frases` pueden usar además ``{k}``.
+    """
+    low, high = wilson_interval(k, n)
+    return _claim(id, enunciado, medida, k / n, low, high, n, rule, frases, k=k)
+
+
+def table(claims: Sequence[Claim]) -> pd.DataFrame:
+    """Las conclusiones como tabla para el estudiante (cabeceras en español)."""
+    rows = [
+        {
+            "afirmación": c.enunciado,
+            "veredicto": f"{_ICONS[c.veredicto]} {c.veredicto}",
+            "valor": _fmt(c.valor),
+            "IC 95 %": f"[{_fmt(c.ic_bajo)}, {_fmt(c.ic_alto)}]",
+            "n": c.n,
+            "medida": c.medida,
+            "regla": c.regla,
+        }
+        for c in claims
+    ]
+    return pd.DataFrame(rows, index=pd.Index([c.id for c in claims], name="id"))
+
+
+def sentences(claims: Sequence[Claim]) -> str:
+    """Las frases de cada veredicto, una por línea (para imprimir bajo la tabla)."""
+    return "\n".join(f"{_ICONS[c.veredicto]} {c.frase}" for c in claims)
+
+
+def write_json(claims: Sequence[Claim], path: str | Path) -> Path:
+    """Escribe las conclusiones en `path` (lista de objetos, UTF-8) y devuelve la ruta."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ids = [c.id for c in claims]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"Hay ids de conclusiones repetidos: {ids}")
+    path.write_text(json.dumps([c.to_json() for c in claims], ensure_ascii=False, indent=1),
+                    encoding="utf-8")
+    return path
+
+
+# -- piezas internas -------------------------------------------------------------------
+def _claim(id, enunciado, medida, valor, low, high, n, rule, frases, **extra) -> Claim:
+    missing = set(VERDICTS) - set(frases)
+    if missing:
+        raise ValueError(f"Faltan frases para los veredictos {sorted(missing)} en {id!r}")
+    verdict = rule.verdict(low, high)
+    fields = {"valor": valor, "ic_bajo": low, "ic_alto": high, "n": n, **extra}
+    return Claim(id=id, enunciado=enunciado, medida=medida, valor=valor, ic_bajo=low,
+                 ic_alto=high, n=n, regla=rule.describe(medida), veredicto=verdict,
+                 frase=frases[verdict].format(**fields))
+
+
+def _as_values(values: Sequence[float]) -> np.ndarray:
+    """Vector de floats con NaN → +inf (una ejecución sin resultado cuenta como la peor)."""
+    x = np.asarray(values, dtype=np.float64).ravel()
+    return np.where(np.isnan(x), np.inf, x)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}" if math.isfinite(v) else "∞ (diverge)"
+
+
+def _normal_quantile(p: float) -> float:
+    """Cuantil de la normal estándar (bisección sobre erf; sin SciPy)."""
+    lo, hi = -10.0, 10.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
