@@ -105,3 +105,25 @@ def test_table_is_spanish_and_marks_divergence():
     assert list(t.columns)[:2] == ["afirmación", "veredicto"]
     assert "diverge" in t.loc["a", "valor"]
     assert cl.sentences([c]).startswith("✅") or cl.sentences([c]).startswith("❌")
+
+
+def test_claims_report_counts_holds_per_claim(tmp_path, monkeypatch):
+    """El informe de `make claims` cuenta, por conclusión, en cuántas divisiones se cumple."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "run_claims", Path(__file__).resolve().parents[1] / "claims" / "run_claims.py")
+    rc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rc)
+    monkeypatch.setattr(rc, "RUNS", tmp_path)
+    for seed, verdicts in {1: ("se cumple", "no se cumple"), 7: ("se cumple", "se cumple")}.items():
+        records = [cl.rate_claim(cid, f"afirmación {cid}", 1, 2, medida="m", rule=cl.Rule(0.1),
+                                 frases={v: "x" for v in cl.VERDICTS}).to_json()
+                   for cid in ("a", "b")]
+        for record, verdict in zip(records, verdicts, strict=True):
+            record["veredicto"] = verdict
+        (tmp_path / f"03_x__seed{seed}.json").write_text(json.dumps(records), encoding="utf-8")
+    text = rc.report(rc.load_runs())
+    assert "| `a`: afirmación a | ✅ | ✅ | 2 de 2 |" in text
+    assert "| `b`: afirmación b | ❌ | ✅ | 1 de 2 |" in text
