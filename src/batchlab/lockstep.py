@@ -40,13 +40,19 @@ from .batching import batches_per_epoch, epoch_orders
 from .mlp import MLP
 from .training import DIVERGENCE_FACTOR, History, resolve_batch_size, train, validate_data
 
-__all__ = ["STACK_MAX_BATCH", "STACK_MAX_RUNS", "StackedMLP", "train_groups", "train_many"]
+__all__ = [
+    "STACK_MAX_BATCH", "STACK_MAX_ROWS", "STACK_MAX_RUNS", "StackedMLP", "train_groups",
+    "train_many",
+]
 
 #: A partir de este tamaño de batch el apilado no compensa (BLAS ya domina el tiempo):
 #: ``train_many`` entrena los runs uno tras otro con ``train()``.
 STACK_MAX_BATCH = 128
 #: Runs por pila como máximo (acota la memoria de los datos barajados, K × N × d).
 STACK_MAX_RUNS = 64
+#: Filas por pila y actualización (K × B) como máximo: más allá, los intermedios
+#: (K, B, 64) no caben en la caché y una pila grande es más lenta que dos pequeñas.
+STACK_MAX_ROWS = 512
 
 _BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8  # los valores por defecto de optimizers.Adam
 
@@ -82,7 +88,7 @@ class StackedMLP:
             (i, self.weights[i].transpose(0, 2, 1), self.grad_weights[i], self.grad_biases[i])
             for i in reversed(range(self.n_layers))
         ]
-        self._ones = np.ones(0)
+        self._bufs: dict[int, dict] = {}
         self.activations: list[np.ndarray | None] = [None] * len(self.layer_sizes)
 
     @property
@@ -90,13 +96,31 @@ class StackedMLP:
         """Número de redes apiladas (K)."""
         return self.theta.shape[0]
 
+    def _buffers(self, m: int) -> list[np.ndarray]:
+        """Arrays de trabajo para batches de m filas, reservados una vez por tamaño.
+
+        Con K redes los intermedios (K, m, n) ya no son pequeños: reservarlos en cada
+        actualización costaría más que en :class:`MLP`.
+        """
+        bufs = self._bufs.get(m)
+        if bufs is None:
+            k, sizes = self.n_runs, self.layer_sizes
+            bufs = self._bufs[m] = {
+                "z": [np.empty((k, m, n)) for n in sizes[1:]],  # salida de cada capa
+                "delta": [np.empty((k, m, n)) for n in sizes[1:]],  # dL/dZ de cada capa
+                "sign": [np.empty((k, m, n)) for n in sizes[1:]],  # ReLU'(Z)
+                "ones": np.ones(m),
+            }
+        return bufs
+
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Propagación hacia delante de las K redes; devuelve la salida (K, m, n_salidas)."""
         acts = self.activations
         acts[0] = a = X
         last = self.n_layers - 1
+        zs = self._buffers(X.shape[1])["z"]
         for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            z = np.matmul(a, W)  # Z_k = A_k W_k para las K redes en una llamada
+            z = np.matmul(a, W, out=zs[i])  # Z_k = A_k W_k para las K redes en una llamada
             z += b
             if i < last:
                 np.maximum(z, 0.0, out=z)  # ReLU en sitio
@@ -109,8 +133,9 @@ class StackedMLP:
         `scale` es un número o un array (K, 1, 1) (p. ej. la tasa de cada run).
         """
         out = self.forward(X)
-        delta = out - y
-        k, size = delta.shape[0], delta[0].size  # la media del MSE es sobre cada y_k
+        k, m = out.shape[0], out.shape[1]
+        delta = np.subtract(out, y, out=self._buffers(m)["delta"][-1])
+        size = delta[0].size  # la media del MSE es sobre cada y_k
         flat = delta.reshape(k, 1, size)
         # δ_kᵀδ_k de cada run: un producto escalar de BLAS por red, como np.vdot en MLP
         losses = np.matmul(flat, flat.transpose(0, 2, 1)).reshape(k)
@@ -122,17 +147,15 @@ class StackedMLP:
     def _backpropagate(self, delta: np.ndarray) -> None:
         """Regla de la cadena de :meth:`MLP._backpropagate`, con el eje de run delante."""
         acts = self.activations
-        m = delta.shape[1]
-        if self._ones.shape[0] < m:
-            self._ones = np.ones(m)
-        ones = self._ones[:m]
+        bufs = self._buffers(delta.shape[1])
+        ones = bufs["ones"]
         for i, W_T, grad_W, grad_b in self._backward_layers:
             a_prev = acts[i]
             np.matmul(a_prev.transpose(0, 2, 1), delta, out=grad_W)  # dL/dW = A_prevᵀ δ
             np.matmul(ones, delta, out=grad_b)  # dL/db = 1ᵀ δ
             if i > 0:
-                delta = np.matmul(delta, W_T)  # dL/dA_prev = δ Wᵀ
-                delta *= np.sign(a_prev)  # · ReLU'(Z_prev)
+                delta = np.matmul(delta, W_T, out=bufs["delta"][i - 1])  # dL/dA_prev = δ Wᵀ
+                delta *= np.sign(a_prev, out=bufs["sign"][i - 1])  # · ReLU'(Z_prev)
 
     def sgd_step(self, X: np.ndarray, y: np.ndarray, learning_rates) -> np.ndarray:
         """Un paso de SGD de cada red con su tasa (K, 1, 1); devuelve las K pérdidas."""
@@ -459,8 +482,10 @@ def train_many(
     ``train()`` llamado solo (salvo los tiempos, que son el coste del grupo repartido
     entre sus runs).
 
-    Con ``batch_size ≤ STACK_MAX_BATCH`` los runs avanzan a la vez (:class:`StackedMLP`);
-    con batches mayores, o un solo modelo, se llama a ``train()`` run a run. Un run que
+    Con ``batch_size ≤ STACK_MAX_BATCH`` los runs avanzan a la vez (:class:`StackedMLP`),
+    en pilas de como mucho ``STACK_MAX_ROWS // batch_size`` runs (entre 2 y
+    ``STACK_MAX_RUNS``); con batches mayores, o un solo modelo, se llama a ``train()``
+    run a run. Un run que
     diverge se congela (``History.diverged``) y los demás siguen igual. ``n_jobs > 1``
     reparte los runs en ese número de procesos (joblib); el resultado no cambia.
     """
@@ -498,9 +523,10 @@ def train_many(
     if k == 1 or bs > STACK_MAX_BATCH:  # el apilado no compensa: train() run a run
         return [train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress,
                       **common) for m, lr, s in zip(models, lrs, seeds, strict=True)]
+    per_stack = max(2, min(STACK_MAX_RUNS, STACK_MAX_ROWS // bs))
     out: list[History] = []
-    for a in range(0, k, STACK_MAX_RUNS):
-        b = a + STACK_MAX_RUNS
+    for a in range(0, k, per_stack):
+        b = a + per_stack
         out += _train_stacked(models[a:b], X, y, bs=bs, lrs=lrs[a:b], seeds=seeds[a:b],
                               progress=progress, **common)
     return out
