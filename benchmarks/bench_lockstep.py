@@ -137,7 +137,7 @@ def markdown(table: pd.DataFrame, groups: dict[str, float], n: int, cfg) -> str:
         "",
         f"Dos grupos independientes (B = 1 y B = 4, {cfg['group_k']} runs y "
         f"{cfg['group_updates']} actualizaciones por run cada uno) con `train_groups`: "
-        f"{serial:.2f} s en serie, {parallel:.2f} s con n_jobs=2 "
+        f"{serial:.3f} s en serie, {parallel:.3f} s con n_jobs=2 "
         f"({serial / parallel:.2f}×, tiempo de reloj).",
         "",
     ]

@@ -202,3 +202,10 @@ def test_the_comparison_would_notice_a_different_run(small):
     g = bl.train(b[0], X, y, batch_size=7, learning_rate=0.01, seed=0, epochs=1)
     with pytest.raises(AssertionError):
         assert_same_run(h, g, a[0], b[0])
+
+
+def test_runs_split_into_several_stacks(small):
+    """Con B = 128 caben 4 runs por pila: 5 runs son dos pilas (4 + 1), mismos números."""
+    X, y = small
+    assert lockstep.STACK_MAX_ROWS // 128 == 4 and 128 <= lockstep.STACK_MAX_BATCH
+    compare(X, y, [0.01, 0.02, 0.03, 0.04, 0.05], [0, 1, 2, 3, 4], batch_size=128, epochs=3)

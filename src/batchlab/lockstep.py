@@ -136,9 +136,11 @@ class StackedMLP:
         k, m = out.shape[0], out.shape[1]
         delta = np.subtract(out, y, out=self._buffers(m)["delta"][-1])
         size = delta[0].size  # la media del MSE es sobre cada y_k
-        flat = delta.reshape(k, 1, size)
-        # δ_kᵀδ_k de cada run: un producto escalar de BLAS por red, como np.vdot en MLP
-        losses = np.matmul(flat, flat.transpose(0, 2, 1)).reshape(k)
+        if size == 1:  # un solo número por run: δ² es exactamente lo que da np.vdot
+            losses = np.square(delta.reshape(k))
+        else:  # δ_kᵀδ_k de cada run: un producto escalar de BLAS por red, como np.vdot
+            flat = delta.reshape(k, 1, size)
+            losses = np.matmul(flat, flat.transpose(0, 2, 1)).reshape(k)
         losses /= size
         delta *= 2.0 * scale / size
         self._backpropagate(delta)
@@ -149,10 +151,17 @@ class StackedMLP:
         acts = self.activations
         bufs = self._buffers(delta.shape[1])
         ones = bufs["ones"]
+        single = delta.shape[1] == 1
         for i, W_T, grad_W, grad_b in self._backward_layers:
             a_prev = acts[i]
-            np.matmul(a_prev.transpose(0, 2, 1), delta, out=grad_W)  # dL/dW = A_prevᵀ δ
-            np.matmul(ones, delta, out=grad_b)  # dL/db = 1ᵀ δ
+            if single:
+                # con una sola fila (B = 1) no hay sumas: A_prevᵀ δ es el producto exterior
+                # y 1ᵀ δ es δ, los mismos valores que da BLAS, sin K llamadas a BLAS
+                np.multiply(a_prev.transpose(0, 2, 1), delta, out=grad_W)
+                np.copyto(grad_b, delta.reshape(grad_b.shape))
+            else:
+                np.matmul(a_prev.transpose(0, 2, 1), delta, out=grad_W)  # dL/dW = A_prevᵀ δ
+                np.matmul(ones, delta, out=grad_b)  # dL/db = 1ᵀ δ
             if i > 0:
                 delta = np.matmul(delta, W_T, out=bufs["delta"][i - 1])  # dL/dA_prev = δ Wᵀ
                 delta *= np.sign(a_prev, out=bufs["sign"][i - 1])  # · ReLU'(Z_prev)
