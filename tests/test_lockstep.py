@@ -87,7 +87,8 @@ def test_stacked_path_is_really_used(small, monkeypatch):
 def test_decay_validation_and_adam(small, housing_split):
     X, y = small
     Xv, yv = housing_split.X_test[:80], housing_split.y_test[:80]
-    compare(X, y, LRS, SEEDS, batch_size=7, epochs=3, decay=0.05, X_val=Xv, y_val=yv)
+    compare(X, y, LRS, SEEDS, batch_size=7, epochs=3, decay=0.05, X_val=Xv, y_val=yv,
+            progress=True)
     H, _ = compare(X, y, LRS, SEEDS, batch_size=7, epochs=3, optimizer="adam", decay=0.01)
     assert all(h.optimizer == "adam" for h in H)
     compare(X, y, LRS, SEEDS, batch_size=1, epochs=2, optimizer="adam", X_val=Xv, y_val=yv)

@@ -96,7 +96,7 @@ class StackedMLP:
         """Número de redes apiladas (K)."""
         return self.theta.shape[0]
 
-    def _buffers(self, m: int) -> list[np.ndarray]:
+    def _buffers(self, m: int) -> dict:
         """Arrays de trabajo para batches de m filas, reservados una vez por tamaño.
 
         Con K redes los intermedios (K, m, n) ya no son pequeños: reservarlos en cada
