@@ -256,121 +256,166 @@ def _samples_seen(n: int, bs: int, n_updates: int) -> np.ndarray:
     return epoch * n + np.minimum((within + 1) * bs, n)
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """Lo que comparten todos los runs de una pila (argumentos ya validados)."""
+
+    models: list
+    X: np.ndarray
+    y: np.ndarray
+    X_val: np.ndarray | None
+    y_val: np.ndarray | None
+    bs: int
+    decay: float
+    eval_every: int | None
+    max_updates: int | None
+    target_loss: float | None
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def per_epoch(self) -> int:
+        return batches_per_epoch(self.n, self.bs)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Tamaño de cada batch de una época (el último puede ser menor)."""
+        sizes = np.full(self.per_epoch, self.bs)
+        sizes[-1] = self.n - self.bs * (self.per_epoch - 1)
+        return sizes
+
+    @property
+    def eval_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """Datos de los puntos de control: validación si la hay; si no, entrenamiento."""
+        return (self.X, self.y) if self.X_val is None else (self.X_val, self.y_val)
+
+
+class _Active:
+    """Los runs que siguen entrenando: su pila, su estado de Adam y vistas para evaluarlos."""
+
+    def __init__(self, runs: list[_Run], stack: StackedMLP, adam: _StackedAdam | None):
+        self.runs, self.stack, self.adam = runs, stack, adam
+        self.step = adam.step if adam is not None else stack.sgd_step
+        self.models = [_shadow(stack.layer_sizes, row) for row in stack.theta]
+
+    def release(self, setup: _Setup, positions) -> None:
+        """Copia los pesos de esos runs a sus modelos (``train_many`` entrena en sitio)."""
+        for j in positions:
+            setup.models[self.runs[j].index].theta[...] = self.stack.theta[j]
+
+    def without(self, positions) -> tuple[_Active, np.ndarray]:
+        """Los runs activos salvo esos; y las posiciones que se quedan."""
+        keep = np.array([j for j in range(len(self.runs)) if j not in positions], int)
+        stack = self.stack.subset(keep)
+        adam = self.adam.subset(stack, keep) if self.adam is not None else None
+        return _Active([self.runs[j] for j in keep], stack, adam), keep
+
+
+def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
+    """Registro inicial de cada run: pérdidas de partida y el punto de control t = 0."""
+    X_eval, y_eval = setup.eval_data
+    runs = []
+    for i, (model, lr, seed) in enumerate(zip(setup.models, lrs, seeds, strict=True)):
+        initial = model.loss(setup.X, setup.y)
+        run = _Run(index=i, learning_rate=lr, seed=seed, initial=initial,
+                   limit=DIVERGENCE_FACTOR * max(initial, 1.0),
+                   initial_val=None if setup.X_val is None else model.loss(setup.X_val,
+                                                                           setup.y_val),
+                   orders=epoch_orders(setup.n, seed))
+        if setup.eval_every:
+            run.ck_updates.append(0)
+            run.ck_times.append(0.0)
+            run.ck_losses.append(model.loss(X_eval, y_eval))
+        runs.append(run)
+    return runs
+
+
+def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:
+    """Una época de los runs activos, como la época de ``train()``; devuelve los que siguen."""
+    n, bs, per_epoch, sizes = setup.n, setup.bs, setup.per_epoch, setup.sizes
+    X_eval, y_eval = setup.eval_data
+    inf, clock = math.inf, time.perf_counter
+    perms = np.stack([next(r.orders) for r in active.runs])
+    Xs, ys = setup.X[perms], setup.y[perms]  # (K, N, d): los datos de cada run en su orden
+    lr0 = np.array([r.learning_rate for r in active.runs]).reshape(-1, 1, 1)
+    k_epoch, start_t, seg_t = len(active.runs), t, t
+    seg = np.empty((per_epoch, k_epoch))  # pérdidas de la época, una columna por run
+    next_event = _next_event(t, setup.eval_every, setup.max_updates)
+    tic = clock()
+    for start in range(0, n, bs):
+        lr = lr0 / (1.0 + setup.decay * t) if setup.decay else lr0
+        losses = active.step(Xs[:, start:start + bs], ys[:, start:start + bs], lr)
+        seg[t - start_t] = losses
+        t += 1
+        stopping: list[int] = []
+        if not losses.sum() < inf:  # algún run con pérdida inf o NaN: diverge y se congela
+            for j in np.flatnonzero(~(losses < inf)):
+                active.runs[j].diverged = True
+                stopping.append(int(j))
+        if t == next_event:
+            pause = clock()
+            for j, r in enumerate(active.runs):
+                if j not in stopping:
+                    reason = _checkpoint(r, active.models[j], t,
+                                         r.elapsed + (pause - tic) / k_epoch, X_eval, y_eval,
+                                         setup)
+                    if reason:
+                        r.stop_reason = reason
+                        stopping.append(j)
+            tic += clock() - pause  # la evaluación no cuenta como entrenamiento
+            next_event = _next_event(t, setup.eval_every, setup.max_updates)
+        if stopping:  # esos runs cierran su época aquí; los demás siguen sin ellos
+            now = (clock() - tic) / k_epoch
+            for j, r in enumerate(active.runs):
+                r.epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
+            for j in sorted(stopping):
+                _finish_epoch(active.runs[j], t - start_t == per_epoch, now, sizes, n,
+                              active.models[j], setup.X_val, setup.y_val, t)
+            active.release(setup, stopping)
+            active, keep = active.without(stopping)
+            if not active.runs:
+                return active, t
+            seg_t = t
+            Xs, ys, lr0 = Xs[keep], ys[keep], lr0[keep]
+            seg = np.ascontiguousarray(seg[:, keep])
+    now = (clock() - tic) / k_epoch
+    for j, r in enumerate(active.runs):
+        r.epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
+        _finish_epoch(r, True, now, sizes, n, active.models[j], setup.X_val, setup.y_val, t)
+    diverged = [j for j, r in enumerate(active.runs) if r.diverged]  # por la media de la época
+    if diverged:
+        active.release(setup, diverged)
+        active, _ = active.without(diverged)
+    return active, t
+
+
 def _train_stacked(models, X, y, *, bs, lrs, seeds, epochs, X_val, y_val, decay, eval_every,
                    max_updates, target_loss, optimizer, progress) -> list[History]:
     """El bucle de ``train()`` para K runs apilados (argumentos ya validados)."""
-    n = X.shape[0]
-    sizes_arch = models[0].layer_sizes
-    per_epoch = batches_per_epoch(n, bs)
-    sizes = np.full(per_epoch, bs)  # tamaño de cada batch de una época
-    sizes[-1] = n - bs * (per_epoch - 1)
-    starts = range(0, n, bs)
-    X_eval, y_eval = (X, y) if X_val is None else (X_val, y_val)
-    inf, clock = math.inf, time.perf_counter
+    setup = _Setup(models=models, X=X, y=y, X_val=X_val, y_val=y_val, bs=bs, decay=decay,
+                   eval_every=eval_every, max_updates=max_updates, target_loss=target_loss)
+    bar = None
+    if progress:
+        from tqdm import tqdm
 
-    runs: list[_Run] = []
+        bar = tqdm(total=epochs, desc=f"{optimizer} B={bs}, {len(models)} runs", unit="época")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for i, (model, lr, seed) in enumerate(zip(models, lrs, seeds, strict=True)):
-            initial = model.loss(X, y)
-            runs.append(_Run(
-                index=i, learning_rate=lr, seed=seed, limit=DIVERGENCE_FACTOR * max(initial, 1.0),
-                initial=initial,
-                initial_val=model.loss(X_val, y_val) if X_val is not None else None,
-                orders=epoch_orders(n, seed),
-            ))
-            if eval_every:
-                runs[-1].ck_updates.append(0)
-                runs[-1].ck_times.append(0.0)
-                runs[-1].ck_losses.append(model.loss(X_eval, y_eval))
-
-        active = list(runs)
-        stack = StackedMLP(sizes_arch, np.stack([m.theta for m in models]))
-        adam = _StackedAdam(stack) if optimizer == "adam" else None
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=epochs, desc=f"{optimizer} B={bs}, {len(runs)} runs", unit="época")
-
+        runs = _start(setup, lrs, seeds)
+        stack = StackedMLP(models[0].layer_sizes, np.stack([m.theta for m in models]))
+        active = _Active(list(runs), stack, _StackedAdam(stack) if optimizer == "adam" else None)
         t = 0
         for _ in range(epochs):
-            perms = np.stack([next(r.orders) for r in active])
-            Xs, ys = X[perms], y[perms]  # (K, N, d): los datos de cada run en su orden
-            lr0 = np.array([r.learning_rate for r in active]).reshape(-1, 1, 1)
-            shadows = [_shadow(sizes_arch, row) for row in stack.theta]
-            k_epoch, start_t, seg_t = len(active), t, t
-            seg = np.empty((per_epoch, len(active)))  # pérdidas de la época, una columna por run
-            step = adam.step if adam is not None else stack.sgd_step
-            next_event = _next_event(t, eval_every, max_updates)
-            tic = clock()
-            for start in starts:
-                lr = lr0 / (1.0 + decay * t) if decay else lr0
-                losses = step(Xs[:, start:start + bs], ys[:, start:start + bs], lr)
-                seg[t - start_t] = losses
-                t += 1
-                stopping: list[int] = []
-                if not losses.sum() < inf:  # algún run con pérdida inf o NaN
-                    for j in np.flatnonzero(~(losses < inf)):
-                        active[j].diverged = True
-                        stopping.append(int(j))
-                if t == next_event:
-                    pause = clock()
-                    for j, r in enumerate(active):
-                        if j in stopping:
-                            continue
-                        reason = _checkpoint(r, shadows[j], t, r.elapsed + (pause - tic) / k_epoch,
-                                             X_eval, y_eval, eval_every, max_updates, target_loss)
-                        if reason:
-                            r.stop_reason = reason
-                            stopping.append(j)
-                    tic += clock() - pause
-                    next_event = _next_event(t, eval_every, max_updates)
-                if stopping:
-                    now = (clock() - tic) / k_epoch
-                    stopping.sort()
-                    for j in stopping:
-                        r = active[j]
-                        r.epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
-                        _finish_epoch(r, t - start_t == per_epoch, now, sizes, n, shadows[j],
-                                      X_val, y_val, t)
-                        models[r.index].theta[...] = stack.theta[j]
-                    keep = np.array([j for j in range(len(active)) if j not in stopping], int)
-                    for j in keep:  # lo ya anotado de los que siguen pasa a su registro
-                        active[j].epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
-                    seg_t = t
-                    active = [active[j] for j in keep]
-                    if not active:
-                        break
-                    stack = stack.subset(keep)
-                    adam = adam.subset(stack, keep) if adam is not None else None
-                    step = adam.step if adam is not None else stack.sgd_step
-                    Xs, ys, lr0 = Xs[keep], ys[keep], lr0[keep]
-                    seg = np.ascontiguousarray(seg[:, keep])
-                    shadows = [_shadow(sizes_arch, row) for row in stack.theta]
-            if not active:
-                break
-            now = (clock() - tic) / k_epoch
-            for j, r in enumerate(active):
-                r.epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
-                _finish_epoch(r, True, now, sizes, n, shadows[j], X_val, y_val, t)
-            if bar is not None and any(not r.diverged for r in active):
+            active, t = _epoch(setup, active, t)
+            if bar is not None:
                 bar.update(1)
-            done = [j for j, r in enumerate(active) if r.diverged]
-            for j in done:
-                models[active[j].index].theta[...] = stack.theta[j]
-            if done:
-                keep = np.array([j for j in range(len(active)) if j not in done], int)
-                active = [active[j] for j in keep]
-                if not active:
-                    break
-                stack = stack.subset(keep)
-                adam = adam.subset(stack, keep) if adam is not None else None
-        for j, r in enumerate(active):
-            models[r.index].theta[...] = stack.theta[j]
-        if bar is not None:
-            bar.close()
-
-    return [_history(r, bs=bs, n=n, decay=decay, epochs=epochs, optimizer=optimizer,
+            if not active.runs:
+                break
+        active.release(setup, range(len(active.runs)))
+    if bar is not None:
+        bar.close()
+    return [_history(r, bs=bs, n=setup.n, decay=decay, epochs=epochs, optimizer=optimizer,
                      has_val=X_val is not None) for r in runs]
 
 
@@ -382,9 +427,10 @@ def _next_event(t: int, eval_every: int | None, max_updates: int | None) -> int:
     return min(candidates) if candidates else -1
 
 
-def _checkpoint(run: _Run, model: MLP, t: int, elapsed: float, X_eval, y_eval, eval_every,
-                max_updates, target_loss) -> str | None:
+def _checkpoint(run: _Run, model: MLP, t: int, elapsed: float, X_eval, y_eval,
+                setup: _Setup) -> str | None:
     """Punto de control de un run tras la actualización `t`; devuelve el motivo para parar."""
+    eval_every, max_updates, target_loss = setup.eval_every, setup.max_updates, setup.target_loss
     if eval_every and t % eval_every == 0:
         run.ck_updates.append(t)
         run.ck_times.append(elapsed)
