@@ -67,6 +67,7 @@ test: install data ## ruff + tests del paquete + notebooks con parámetros peque
 
 bench: install data ## Benchmark del bucle de entrenamiento (tabla y figura en benchmarks/results)
 	$(BIN)/python benchmarks/bench_training.py --readme README.md
+	$(BIN)/python benchmarks/bench_lockstep.py
 
 lint: install ## ruff sobre src, tests, notebooks y benchmarks
 	$(BIN)/ruff check src tests notebooks benchmarks

@@ -441,3 +441,4 @@ def _samples_seen(n: int, bs: int, n_updates: int) -> np.ndarray:
     k = np.arange(n_updates)
     epoch, within = np.divmod(k, per_epoch)
     return epoch * n + np.minimum((within + 1) * bs, n)
+from .lockstep import train_many  # noqa: E402, F401  (re-exportación)

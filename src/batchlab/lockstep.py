@@ -1,0 +1,627 @@
+"""El mismo algoritmo, K entrenamientos a la vez (*the same algorithm, K runs at once*).
+
+Las conclusiones del curso salen de muchos entrenamientos por configuración (varias
+semillas, varias tasas de aprendizaje). Con batches pequeños casi todo el tiempo de una
+actualización es el sobrecoste fijo de cada llamada a NumPy, no la aritmética; así que
+K entrenamientos que comparten el tamaño del batch pueden repartirse ese sobrecoste:
+se apilan sus parámetros con un eje delantero de «run» y cada producto de matrices es
+**un solo** ``np.matmul`` sobre K matrices (K productos de BLAS, una llamada de Python).
+
+Nada cambia en el algoritmo: :class:`StackedMLP` es :class:`batchlab.mlp.MLP` con ese eje
+delante (mismo vector θ por run, ``1ᵀδ`` para el sesgo, ``sign(A)`` como derivada de la
+ReLU, la tasa aplicada a δ de la salida) y :func:`train_many` repite la lógica de
+:func:`batchlab.training.train` run a run (barajado propio de cada semilla, caída de la
+tasa, puntos de control, divergencia). Cada producto apilado llama a la misma rutina de
+BLAS con las mismas formas que el producto suelto, así que cada run da los mismos números
+que ``train()`` llamado solo (los tests lo comprueban).
+
+Cada run es independiente: el que diverge se congela y se marca, el que alcanza su
+objetivo se para, y los demás siguen sin enterarse. Con batches grandes el apilado no
+aporta (BLAS ya domina) y :func:`train_many` llama a ``train()`` run a run. Para grupos
+independientes (p. ej. distintos tamaños de batch) :func:`train_groups` los reparte
+entre núcleos con joblib (``n_jobs``); el resultado no depende de ``n_jobs``.
+
+Los tiempos de un :class:`History` de ``train_many`` son el tiempo del grupo repartido
+entre sus runs activos (coste amortizado por run), no el de un entrenamiento suelto: para
+medir tiempos, ``train()`` en serie y con un hilo.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import check_int, check_real, check_seed, is_real
+from .batching import batches_per_epoch, epoch_orders
+from .mlp import MLP
+from .training import DIVERGENCE_FACTOR, History, resolve_batch_size, train, validate_data
+
+__all__ = [
+    "STACK_MAX_BATCH", "STACK_MAX_ROWS", "STACK_MAX_RUNS", "StackedMLP", "train_groups",
+    "train_many",
+]
+
+#: A partir de este tamaño de batch el apilado no compensa (BLAS ya domina el tiempo):
+#: ``train_many`` entrena los runs uno tras otro con ``train()``.
+STACK_MAX_BATCH = 128
+#: Runs por pila como máximo (acota la memoria de los datos barajados, K × N × d).
+STACK_MAX_RUNS = 64
+#: Filas por pila y actualización (K × B) como máximo: más allá, los intermedios
+#: (K, B, 64) no caben en la caché y una pila grande es más lenta que dos pequeñas.
+STACK_MAX_ROWS = 512
+
+_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8  # los valores por defecto de optimizers.Adam
+
+
+# -- K redes apiladas --------------------------------------------------------------
+class StackedMLP:
+    """K redes de la misma arquitectura con un eje delantero de run.
+
+    ``theta`` tiene forma (K, P): la fila k es el vector θ de la red k, con la misma
+    disposición que :attr:`MLP.theta`; ``weights[i]`` (K, n_in, n_out) y ``biases[i]``
+    son vistas de θ, como en :class:`MLP`. Los datos van por filas con el eje de run
+    delante: ``X`` tiene forma (K, m, n_entradas).
+    """
+
+    def __init__(self, layer_sizes: Sequence[int], theta: np.ndarray) -> None:
+        self.layer_sizes = tuple(layer_sizes)
+        self.theta = np.ascontiguousarray(theta, dtype=np.float64)
+        self.grad = np.zeros_like(self.theta)
+        k = self.theta.shape[0]
+        self.weights, self.biases, self.grad_weights, self.grad_biases = [], [], [], []
+        offset = 0
+        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
+            size = n_in * n_out
+            self.weights.append(self.theta[:, offset:offset + size].reshape(k, n_in, n_out))
+            self.grad_weights.append(self.grad[:, offset:offset + size].reshape(k, n_in, n_out))
+            offset += size
+            # el sesgo como (K, 1, n_out) para sumarlo a Z (K, m, n_out); su gradiente, (K, n_out)
+            self.biases.append(self.theta[:, offset:offset + n_out].reshape(k, 1, n_out))
+            self.grad_biases.append(self.grad[:, offset:offset + n_out])
+            offset += n_out
+        self.n_layers = len(self.weights)
+        self._backward_layers = [
+            (i, self.weights[i].transpose(0, 2, 1), self.grad_weights[i], self.grad_biases[i])
+            for i in reversed(range(self.n_layers))
+        ]
+        self._bufs: dict[int, dict] = {}
+        self.activations: list[np.ndarray | None] = [None] * len(self.layer_sizes)
+
+    @property
+    def n_runs(self) -> int:
+        """Número de redes apiladas (K)."""
+        return self.theta.shape[0]
+
+    def _buffers(self, m: int) -> dict:
+        """Arrays de trabajo para batches de m filas, reservados una vez por tamaño.
+
+        Con K redes los intermedios (K, m, n) ya no son pequeños: reservarlos en cada
+        actualización costaría más que en :class:`MLP`.
+        """
+        bufs = self._bufs.get(m)
+        if bufs is None:
+            k, sizes = self.n_runs, self.layer_sizes
+            bufs = self._bufs[m] = {
+                "z": [np.empty((k, m, n)) for n in sizes[1:]],  # salida de cada capa
+                "delta": [np.empty((k, m, n)) for n in sizes[1:]],  # dL/dZ de cada capa
+                "sign": [np.empty((k, m, n)) for n in sizes[1:]],  # ReLU'(Z)
+                "ones": np.ones(m),
+            }
+        return bufs
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Propagación hacia delante de las K redes; devuelve la salida (K, m, n_salidas)."""
+        acts = self.activations
+        acts[0] = a = X
+        last = self.n_layers - 1
+        zs = self._buffers(X.shape[1])["z"]
+        for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            z = np.matmul(a, W, out=zs[i])  # Z_k = A_k W_k para las K redes en una llamada
+            z += b
+            if i < last:
+                np.maximum(z, 0.0, out=z)  # ReLU en sitio
+            acts[i + 1] = a = z
+        return a
+
+    def loss_and_gradient(self, X: np.ndarray, y: np.ndarray, scale) -> np.ndarray:
+        """Pérdida de cada red (K,) y ``scale_k · ∇θ_k`` en ``grad``, como en :class:`MLP`.
+
+        `scale` es un número o un array (K, 1, 1) (p. ej. la tasa de cada run).
+        """
+        out = self.forward(X)
+        k, m = out.shape[0], out.shape[1]
+        delta = np.subtract(out, y, out=self._buffers(m)["delta"][-1])
+        size = delta[0].size  # la media del MSE es sobre cada y_k
+        if size == 1:  # un solo número por run: δ² es exactamente lo que da np.vdot
+            losses = np.square(delta.reshape(k))
+        else:  # δ_kᵀδ_k de cada run: un producto escalar de BLAS por red, como np.vdot
+            flat = delta.reshape(k, 1, size)
+            losses = np.matmul(flat, flat.transpose(0, 2, 1)).reshape(k)
+        losses /= size
+        delta *= 2.0 * scale / size
+        self._backpropagate(delta)
+        return losses
+
+    def _backpropagate(self, delta: np.ndarray) -> None:
+        """Regla de la cadena de :meth:`MLP._backpropagate`, con el eje de run delante."""
+        acts = self.activations
+        bufs = self._buffers(delta.shape[1])
+        ones = bufs["ones"]
+        single = delta.shape[1] == 1
+        for i, W_T, grad_W, grad_b in self._backward_layers:
+            a_prev = acts[i]
+            if single:
+                # con una sola fila (B = 1) no hay sumas: A_prevᵀ δ es el producto exterior
+                # y 1ᵀ δ es δ, los mismos valores que da BLAS, sin K llamadas a BLAS
+                np.multiply(a_prev.transpose(0, 2, 1), delta, out=grad_W)
+                np.copyto(grad_b, delta.reshape(grad_b.shape))
+            else:
+                np.matmul(a_prev.transpose(0, 2, 1), delta, out=grad_W)  # dL/dW = A_prevᵀ δ
+                np.matmul(ones, delta, out=grad_b)  # dL/db = 1ᵀ δ
+            if i > 0:
+                delta = np.matmul(delta, W_T, out=bufs["delta"][i - 1])  # dL/dA_prev = δ Wᵀ
+                delta *= np.sign(a_prev, out=bufs["sign"][i - 1])  # · ReLU'(Z_prev)
+
+    def sgd_step(self, X: np.ndarray, y: np.ndarray, learning_rates) -> np.ndarray:
+        """Un paso de SGD de cada red con su tasa (K, 1, 1); devuelve las K pérdidas."""
+        losses = self.loss_and_gradient(X, y, learning_rates)
+        self.theta -= self.grad  # θ_k ← θ_k − lr_k·∇θ_k para las K redes
+        return losses
+
+    def subset(self, keep: np.ndarray) -> StackedMLP:
+        """Una pila nueva solo con las redes `keep` (copia sus parámetros)."""
+        return StackedMLP(self.layer_sizes, self.theta[keep])
+
+
+class _StackedAdam:
+    """:class:`batchlab.optimizers.Adam` para una pila: estado (K, P) y un mismo paso t."""
+
+    def __init__(self, stack: StackedMLP, m=None, v=None, t: int = 0) -> None:
+        self.stack = stack
+        self.m = np.zeros_like(stack.theta) if m is None else m
+        self.v = np.zeros_like(stack.theta) if v is None else v
+        self._tmp = np.empty_like(stack.theta)
+        self.t = t
+
+    def step(self, X: np.ndarray, y: np.ndarray, learning_rates: np.ndarray) -> np.ndarray:
+        """Un paso de Adam de cada red; `learning_rates` es (K, 1, 1)."""
+        losses = self.stack.loss_and_gradient(X, y, 1.0)
+        g, m, v, tmp = self.stack.grad, self.m, self.v, self._tmp
+        self.t += 1
+        np.subtract(g, m, out=tmp)
+        tmp *= 1.0 - _BETA1
+        m += tmp  # m ← β₁m + (1−β₁)g
+        np.multiply(g, g, out=tmp)
+        tmp -= v
+        tmp *= 1.0 - _BETA2
+        v += tmp  # v ← β₂v + (1−β₂)g²
+        bias1 = 1.0 - _BETA1**self.t
+        bias2 = 1.0 - _BETA2**self.t
+        np.sqrt(v, out=tmp)
+        tmp /= math.sqrt(bias2)
+        tmp += _EPS
+        np.divide(m, tmp, out=tmp)
+        tmp *= learning_rates.reshape(-1, 1) / bias1
+        self.stack.theta -= tmp  # θ ← θ − lr · m̂ / (√v̂ + ε)
+        return losses
+
+    def subset(self, stack: StackedMLP, keep: np.ndarray) -> _StackedAdam:
+        """El estado de las redes `keep`, para la pila reducida `stack`."""
+        return _StackedAdam(stack, self.m[keep], self.v[keep], self.t)
+
+
+# -- lo que se anota de cada run ---------------------------------------------------
+@dataclass
+class _Run:
+    """Estado y registro de un run dentro de la pila (lo que ``train()`` guarda en locales)."""
+
+    index: int
+    learning_rate: float
+    seed: int
+    limit: float
+    initial: float
+    initial_val: float | None
+    orders: object
+    losses: list = field(default_factory=list)  # trozos de update_loss
+    epoch_losses: list = field(default_factory=list)  # trozos de la época en curso
+    epoch_time: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    ck_updates: list = field(default_factory=list)
+    ck_times: list = field(default_factory=list)
+    ck_losses: list = field(default_factory=list)
+    elapsed: float = 0.0
+    n_updates: int = 0
+    diverged: bool = False
+    stop_reason: str | None = None
+
+
+def _shadow(layer_sizes: tuple[int, ...], theta_row: np.ndarray) -> MLP:
+    """Un :class:`MLP` cuyos parámetros son una vista de una fila de la pila (para evaluar)."""
+    twin = object.__new__(MLP)
+    twin.layer_sizes = layer_sizes
+    twin.theta = theta_row
+    twin.grad = np.zeros_like(theta_row)
+    twin._bind_views()
+    return twin
+
+
+def _samples_seen(n: int, bs: int, n_updates: int) -> np.ndarray:
+    """Muestras acumuladas al final de cada actualización (como ``History.samples_seen``)."""
+    epoch, within = np.divmod(np.arange(n_updates), batches_per_epoch(n, bs))
+    return epoch * n + np.minimum((within + 1) * bs, n)
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """Lo que comparten todos los runs de una pila (argumentos ya validados)."""
+
+    models: list
+    X: np.ndarray
+    y: np.ndarray
+    X_val: np.ndarray | None
+    y_val: np.ndarray | None
+    bs: int
+    decay: float
+    eval_every: int | None
+    max_updates: int | None
+    target_loss: float | None
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def per_epoch(self) -> int:
+        return batches_per_epoch(self.n, self.bs)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Tamaño de cada batch de una época (el último puede ser menor)."""
+        sizes = np.full(self.per_epoch, self.bs)
+        sizes[-1] = self.n - self.bs * (self.per_epoch - 1)
+        return sizes
+
+    @property
+    def eval_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """Datos de los puntos de control: validación si la hay; si no, entrenamiento."""
+        return (self.X, self.y) if self.X_val is None else (self.X_val, self.y_val)
+
+
+class _Active:
+    """Los runs que siguen entrenando: su pila, su estado de Adam y vistas para evaluarlos."""
+
+    def __init__(self, runs: list[_Run], stack: StackedMLP, adam: _StackedAdam | None):
+        self.runs, self.stack, self.adam = runs, stack, adam
+        self.step = adam.step if adam is not None else stack.sgd_step
+        self.models = [_shadow(stack.layer_sizes, row) for row in stack.theta]
+
+    def release(self, setup: _Setup, positions) -> None:
+        """Copia los pesos de esos runs a sus modelos (``train_many`` entrena en sitio)."""
+        for j in positions:
+            setup.models[self.runs[j].index].theta[...] = self.stack.theta[j]
+
+    def without(self, positions) -> tuple[_Active, np.ndarray]:
+        """Los runs activos salvo esos; y las posiciones que se quedan."""
+        keep = np.array([j for j in range(len(self.runs)) if j not in positions], int)
+        stack = self.stack.subset(keep)
+        adam = self.adam.subset(stack, keep) if self.adam is not None else None
+        return _Active([self.runs[j] for j in keep], stack, adam), keep
+
+
+def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
+    """Registro inicial de cada run: pérdidas de partida y el punto de control t = 0."""
+    X_eval, y_eval = setup.eval_data
+    runs = []
+    for i, (model, lr, seed) in enumerate(zip(setup.models, lrs, seeds, strict=True)):
+        initial = model.loss(setup.X, setup.y)
+        run = _Run(index=i, learning_rate=lr, seed=seed, initial=initial,
+                   limit=DIVERGENCE_FACTOR * max(initial, 1.0),
+                   initial_val=None if setup.X_val is None else model.loss(setup.X_val,
+                                                                           setup.y_val),
+                   orders=epoch_orders(setup.n, seed))
+        if setup.eval_every:
+            run.ck_updates.append(0)
+            run.ck_times.append(0.0)
+            run.ck_losses.append(model.loss(X_eval, y_eval))
+        runs.append(run)
+    return runs
+
+
+def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:
+    """Una época de los runs activos, como la época de ``train()``; devuelve los que siguen."""
+    n, bs, per_epoch, sizes = setup.n, setup.bs, setup.per_epoch, setup.sizes
+    X_eval, y_eval = setup.eval_data
+    inf, clock = math.inf, time.perf_counter
+    perms = np.stack([next(r.orders) for r in active.runs])
+    Xs, ys = setup.X[perms], setup.y[perms]  # (K, N, d): los datos de cada run en su orden
+    lr0 = np.array([r.learning_rate for r in active.runs]).reshape(-1, 1, 1)
+    k_epoch, start_t, seg_t = len(active.runs), t, t
+    seg = np.empty((per_epoch, k_epoch))  # pérdidas de la época, una columna por run
+    next_event = _next_event(t, setup.eval_every, setup.max_updates)
+    tic = clock()
+    for start in range(0, n, bs):
+        lr = lr0 / (1.0 + setup.decay * t) if setup.decay else lr0
+        losses = active.step(Xs[:, start:start + bs], ys[:, start:start + bs], lr)
+        seg[t - start_t] = losses
+        t += 1
+        stopping: list[int] = []
+        if not losses.sum() < inf:  # algún run con pérdida inf o NaN: diverge y se congela
+            for j in np.flatnonzero(~(losses < inf)):
+                active.runs[j].diverged = True
+                stopping.append(int(j))
+        if t == next_event:
+            pause = clock()
+            for j, r in enumerate(active.runs):
+                if j not in stopping:
+                    reason = _checkpoint(r, active.models[j], t,
+                                         r.elapsed + (pause - tic) / k_epoch, X_eval, y_eval,
+                                         setup)
+                    if reason:
+                        r.stop_reason = reason
+                        stopping.append(j)
+            tic += clock() - pause  # la evaluación no cuenta como entrenamiento
+            next_event = _next_event(t, setup.eval_every, setup.max_updates)
+        if stopping:  # esos runs cierran su época aquí; los demás siguen sin ellos
+            now = (clock() - tic) / k_epoch
+            for j, r in enumerate(active.runs):
+                r.epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
+            for j in sorted(stopping):
+                _finish_epoch(active.runs[j], t - start_t == per_epoch, now, sizes, n,
+                              active.models[j], setup.X_val, setup.y_val, t)
+            active.release(setup, stopping)
+            active, keep = active.without(stopping)
+            if not active.runs:
+                return active, t
+            seg_t = t
+            Xs, ys, lr0 = Xs[keep], ys[keep], lr0[keep]
+            seg = np.ascontiguousarray(seg[:, keep])
+    now = (clock() - tic) / k_epoch
+    for j, r in enumerate(active.runs):
+        r.epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
+        _finish_epoch(r, True, now, sizes, n, active.models[j], setup.X_val, setup.y_val, t)
+    diverged = [j for j, r in enumerate(active.runs) if r.diverged]  # por la media de la época
+    if diverged:
+        active.release(setup, diverged)
+        active, _ = active.without(diverged)
+    return active, t
+
+
+def _train_stacked(models, X, y, *, bs, lrs, seeds, epochs, X_val, y_val, decay, eval_every,
+                   max_updates, target_loss, optimizer, progress) -> list[History]:
+    """El bucle de ``train()`` para K runs apilados (argumentos ya validados)."""
+    setup = _Setup(models=models, X=X, y=y, X_val=X_val, y_val=y_val, bs=bs, decay=decay,
+                   eval_every=eval_every, max_updates=max_updates, target_loss=target_loss)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=epochs, desc=f"{optimizer} B={bs}, {len(models)} runs", unit="época")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        runs = _start(setup, lrs, seeds)
+        stack = StackedMLP(models[0].layer_sizes, np.stack([m.theta for m in models]))
+        active = _Active(list(runs), stack, _StackedAdam(stack) if optimizer == "adam" else None)
+        t = 0
+        for _ in range(epochs):
+            active, t = _epoch(setup, active, t)
+            if bar is not None:
+                bar.update(1)
+            if not active.runs:
+                break
+        active.release(setup, range(len(active.runs)))
+    if bar is not None:
+        bar.close()
+    return [_history(r, bs=bs, n=setup.n, decay=decay, epochs=epochs, optimizer=optimizer,
+                     has_val=X_val is not None) for r in runs]
+
+
+def _next_event(t: int, eval_every: int | None, max_updates: int | None) -> int:
+    """La próxima actualización con algo que hacer (-1: ninguna), como ``train()``."""
+    candidates = [(t // eval_every + 1) * eval_every] if eval_every else []
+    if max_updates:
+        candidates.append(max_updates)
+    return min(candidates) if candidates else -1
+
+
+def _checkpoint(run: _Run, model: MLP, t: int, elapsed: float, X_eval, y_eval,
+                setup: _Setup) -> str | None:
+    """Punto de control de un run tras la actualización `t`; devuelve el motivo para parar."""
+    eval_every, max_updates, target_loss = setup.eval_every, setup.max_updates, setup.target_loss
+    if eval_every and t % eval_every == 0:
+        run.ck_updates.append(t)
+        run.ck_times.append(elapsed)
+        run.ck_losses.append(model.loss(X_eval, y_eval))
+        if target_loss is not None and run.ck_losses[-1] <= target_loss:
+            return "target"
+    if max_updates and t >= max_updates:
+        return "max_updates"
+    return None
+
+
+def _finish_epoch(run: _Run, complete: bool, seconds: float, sizes, n, model, X_val, y_val,
+                  t: int) -> None:
+    """Cierra la época de un run (completa o no), como el final de la época en ``train()``."""
+    run.epoch_time.append(seconds)
+    run.elapsed += seconds
+    run.n_updates = t
+    chunk = (run.epoch_losses[0] if len(run.epoch_losses) == 1
+             else np.concatenate(run.epoch_losses))
+    run.losses.append(chunk)
+    run.epoch_losses = []
+    if not run.diverged and complete:
+        epoch_loss = float(np.dot(chunk, sizes)) / n
+        run.diverged = not epoch_loss < run.limit
+        if not run.diverged:
+            run.train_loss.append(epoch_loss)
+            if X_val is not None:
+                run.val_loss.append(model.loss(X_val, y_val))
+
+
+def _history(run: _Run, *, bs, n, decay, epochs, optimizer, has_val) -> History:
+    """El :class:`History` de un run, con los mismos campos que el de ``train()``."""
+    return History(
+        batch_size=bs,
+        learning_rate=run.learning_rate,
+        decay=decay,
+        seed=run.seed,
+        n_samples=n,
+        epochs_requested=epochs,
+        initial_train_loss=run.initial,
+        initial_val_loss=run.initial_val,
+        train_loss=np.array(run.train_loss),
+        val_loss=np.array(run.val_loss) if has_val else None,
+        update_loss=np.concatenate(run.losses) if run.losses else np.array([]),
+        samples_seen=_samples_seen(n, bs, run.n_updates),
+        epoch_time=np.array(run.epoch_time),
+        checkpoint_updates=np.array(run.ck_updates, dtype=int),
+        checkpoint_time=np.array(run.ck_times),
+        checkpoint_loss=np.array(run.ck_losses),
+        n_updates=run.n_updates,
+        diverged=run.diverged,
+        optimizer=optimizer,
+        stop_reason="diverged" if run.diverged else (run.stop_reason or "epochs"),
+    )
+
+
+# -- la entrada pública ------------------------------------------------------------
+def _per_run(name: str, value, k: int, check) -> list:
+    """Un valor por run: un escalar se repite; una secuencia debe tener K elementos."""
+    values = [value] * k if is_real(value) or isinstance(value, bool) else list(value)
+    if len(values) != k:
+        raise ValueError(f"{name} debe ser un número o tener un valor por modelo ({k}); "
+                         f"tiene {len(values)}.")
+    return [check(name, v) for v in values]
+
+
+def _check_models(models) -> list[MLP]:
+    """Una lista no vacía de MLP distintos con la misma arquitectura."""
+    models = list(models) if not isinstance(models, MLP) else [models]
+    if not models or not all(isinstance(m, MLP) for m in models):
+        raise TypeError("models debe ser una lista de batchlab.MLP (uno por entrenamiento).")
+    if len({id(m) for m in models}) != len(models):
+        raise ValueError("models repite el mismo MLP; usa model.copy() para cada entrenamiento.")
+    if len({m.layer_sizes for m in models}) != 1:
+        raise ValueError("Todos los modelos de train_many deben tener la misma arquitectura "
+                         "(layer_sizes).")
+    return models
+
+
+def train_many(
+    models: Sequence[MLP],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    batch_size: int | str | None,
+    learning_rates: float | Sequence[float],
+    seeds: int | Sequence[int],
+    epochs: int,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    decay: float = 0.0,
+    eval_every: int | None = None,
+    max_updates: int | None = None,
+    target_loss: float | None = None,
+    optimizer: str = "sgd",
+    progress: bool = False,
+    n_jobs: int = 1,
+) -> list[History]:
+    """Entrena K modelos en sitio, como K llamadas a :func:`batchlab.training.train`.
+
+    ``models[k]`` se entrena con ``learning_rates[k]`` y ``seeds[k]`` (un número se repite
+    para todos); el resto de argumentos son los de ``train()`` y comunes a todos los runs.
+    Devuelve un :class:`History` por modelo, en el mismo orden, con los mismos números que
+    ``train()`` llamado solo (salvo los tiempos, que son el coste del grupo repartido
+    entre sus runs).
+
+    Con ``batch_size ≤ STACK_MAX_BATCH`` los runs avanzan a la vez (:class:`StackedMLP`),
+    en pilas de como mucho ``STACK_MAX_ROWS // batch_size`` runs (entre 2 y
+    ``STACK_MAX_RUNS``); con batches mayores, o un solo modelo, se llama a ``train()``
+    run a run. Un run que
+    diverge se congela (``History.diverged``) y los demás siguen igual. ``n_jobs > 1``
+    reparte los runs en ese número de procesos (joblib); el resultado no cambia.
+    """
+    models = _check_models(models)
+    k = len(models)
+    X, y = validate_data(models[0], X, y)
+    bs = resolve_batch_size(batch_size, X.shape[0])
+    lrs = _per_run("learning_rates", learning_rates, k, check_real)
+    seeds = _per_run("seeds", seeds, k, check_seed)
+    epochs = check_int("epochs", epochs, 1)
+    decay = check_real("decay", decay, allow_zero=True)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("Pasa X_val e y_val juntos (o ninguno).")
+    if X_val is not None:
+        X_val, y_val = validate_data(models[0], X_val, y_val, name="X_val")
+    eval_every = None if eval_every is None else check_int("eval_every", eval_every, 1)
+    max_updates = None if max_updates is None else check_int("max_updates", max_updates, 1)
+    if target_loss is not None:
+        target_loss = check_real("target_loss", target_loss)
+        if eval_every is None:
+            raise ValueError("target_loss necesita eval_every: la pérdida se mira en los "
+                             "puntos de control.")
+    if optimizer not in ("sgd", "adam"):
+        raise ValueError(f"optimizer debe ser 'sgd' o 'adam'; se recibió {optimizer!r}")
+    n_jobs = check_int("n_jobs", n_jobs, 1)
+    common = dict(epochs=epochs, X_val=X_val, y_val=y_val, decay=decay, eval_every=eval_every,
+                  max_updates=max_updates, target_loss=target_loss, optimizer=optimizer)
+
+    if n_jobs > 1 and k > 1:  # trozos contiguos de runs, uno por proceso
+        bounds = np.linspace(0, k, min(n_jobs, k) + 1).astype(int)
+        groups = [dict(models=models[a:b], learning_rates=lrs[a:b], seeds=seeds[a:b])
+                  for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        parts = train_groups(groups, X, y, batch_size=bs, n_jobs=n_jobs, **common)
+        return [h for part in parts for h in part]
+    if k == 1 or bs > STACK_MAX_BATCH:  # el apilado no compensa: train() run a run
+        return [train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress,
+                      **common) for m, lr, s in zip(models, lrs, seeds, strict=True)]
+    per_stack = max(2, min(STACK_MAX_RUNS, STACK_MAX_ROWS // bs))
+    out: list[History] = []
+    for a in range(0, k, per_stack):
+        b = a + per_stack
+        out += _train_stacked(models[a:b], X, y, bs=bs, lrs=lrs[a:b], seeds=seeds[a:b],
+                              progress=progress, **common)
+    return out
+
+
+def _train_group_worker(group: dict, X, y, common: dict) -> tuple[list[History], list]:
+    """Entrena un grupo en un proceso aparte; devuelve sus historias y sus θ finales."""
+    histories = train_many(X=X, y=y, **{**common, **group})
+    return histories, [m.theta for m in group["models"]]
+
+
+def train_groups(groups: Sequence[dict], X: np.ndarray, y: np.ndarray, *, n_jobs: int = 1,
+                 **common) -> list[list[History]]:
+    """Varios :func:`train_many` independientes (p. ej. uno por tamaño de batch), en paralelo.
+
+    Cada grupo es un diccionario de argumentos de ``train_many`` (al menos ``models``,
+    ``learning_rates`` y ``seeds``); `common` son los compartidos (``batch_size``,
+    ``epochs``…), que un grupo puede sustituir. Con ``n_jobs > 1`` los grupos se reparten
+    entre procesos con joblib; los modelos se entrenan en sitio igualmente y el resultado
+    es el mismo con cualquier ``n_jobs``. No sirve para medir tiempos: los procesos
+    compiten por los núcleos.
+    """
+    n_jobs = check_int("n_jobs", n_jobs, 1)
+    groups = [dict(g) for g in groups]
+    for g in groups:
+        if "models" not in g:
+            raise ValueError("Cada grupo de train_groups necesita su lista 'models'.")
+        g["models"] = _check_models(g["models"])
+        g.pop("n_jobs", None)
+    common.pop("n_jobs", None)
+    if n_jobs == 1 or len(groups) == 1:
+        return [train_many(X=X, y=y, **{**common, **g}) for g in groups]
+    from joblib import Parallel, delayed
+
+    results = Parallel(n_jobs=min(n_jobs, len(groups)))(
+        delayed(_train_group_worker)(g, X, y, common) for g in groups
+    )
+    out = []
+    for g, (histories, thetas) in zip(groups, results, strict=True):
+        for model, theta in zip(g["models"], thetas, strict=True):
+            model.theta[...] = theta  # el proceso entrenó una copia: se trae el resultado
+        out.append(histories)
+    return out
