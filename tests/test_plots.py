@@ -100,8 +100,8 @@ def test_learning_and_update_curves_use_method_labels(runs):
 
 def test_loss_vs_time_and_predictions(data):
     X, y, model = data
-    split = bl.split_and_scale(bl.load_housing(), seed=0)
-    race = methods.race(model, split, [4096], [0.01], time_budget=0.05, seed=0)
+    split = bl.split_and_scale(bl.load_housing().sample(600, random_state=0), seed=0)
+    race = methods.race(model, split, [32], [0.01], time_budget=0.05, seed=0)
     fig = plots.loss_vs_time(race, "tiempo")
     assert fig.axes[0].lines[0].get_xdata().size > 0
     assert "segundos" in fig.axes[0].get_xlabel()
@@ -174,9 +174,10 @@ def test_cost_plot_has_three_panels(data):
 
 
 def test_generalization_plot_survives_a_diverged_batch_size():
-    split = bl.split_and_scale(bl.load_housing(), seed=0)
-    table = sweeps.generalization(bl.MLP(rng=0), split, [2048, 4096], [0.01, 1e3], epochs=1,
+    split = bl.split_and_scale(bl.load_housing().sample(600, random_state=0), seed=0)
+    table = sweeps.generalization(bl.MLP(rng=0), split, [64, 128], [0.01, 1e3], epochs=1,
                                   seeds=[0])
+    assert list(table[("diverged_runs", "")]) == [0, 1]
     fig = batch_lr_plots.generalization_plot(table)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["entrenamiento", "prueba"]
