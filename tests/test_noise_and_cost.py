@@ -22,19 +22,19 @@ def test_noise_stats_match_explicit_per_example_gradients(tiny):
     np.testing.assert_allclose(grads.mean(axis=0), G, rtol=1e-10, atol=1e-12)
     trace = np.trace(np.cov(grads.T, bias=True))
     stats = noise.gradient_noise_stats(model, X, y)
-    assert stats["tr(Σ)"] == pytest.approx(trace, rel=1e-9)
-    assert stats["|G|²"] == pytest.approx(G @ G)
-    assert stats["B_simple"] == pytest.approx(trace / (G @ G))
+    assert stats["trace_sigma"] == pytest.approx(trace, rel=1e-9)
+    assert stats["grad_sq_norm"] == pytest.approx(G @ G)
+    assert stats["b_simple"] == pytest.approx(trace / (G @ G))
 
 
 def test_minibatch_variance_follows_one_over_b(tiny):
     X, y, model = tiny
     table = noise.minibatch_variance(model, X, y, [1, 2, 4, 8], permutations=30, seed=0)
-    np.testing.assert_allclose(table["varianza medida"], table["predicción tr(Σ)/B"], rtol=0.25)
-    slope = np.polyfit(np.log(table["B"]), np.log(table["varianza medida"]), 1)[0]
+    np.testing.assert_allclose(table["measured_variance"], table["predicted_variance"], rtol=0.25)
+    slope = np.polyfit(np.log(table["B"]), np.log(table["measured_variance"]), 1)[0]
     assert -1.2 < slope < -0.8
     # B = 1 recorre todas las filas en cada barajado: es exactamente tr(Σ)
-    assert table["varianza medida"].iloc[0] == pytest.approx(table["predicción tr(Σ)/B"].iloc[0])
+    assert table["measured_variance"].iloc[0] == pytest.approx(table["predicted_variance"].iloc[0])
 
 
 def test_noise_during_training_trains_in_place(tiny):
@@ -42,30 +42,73 @@ def test_noise_during_training_trains_in_place(tiny):
     m = model.copy()
     table = noise.noise_during_training(m, X, y, batch_size=8, learning_rate=0.05,
                                         epochs=[0, 2, 5], seed=0)
-    assert list(table["época"]) == [0, 2, 5]
-    assert table["pérdida"].iloc[-1] < table["pérdida"].iloc[0]
-    assert table["pérdida"].iloc[-1] == pytest.approx(m.loss(X, y))
+    assert list(table["epoch"]) == [0, 2, 5]
+    assert table["loss"].iloc[-1] < table["loss"].iloc[0]
+    assert table["loss"].iloc[-1] == pytest.approx(m.loss(X, y))
 
 
 def test_memory_grows_linearly_and_matches_the_arrays(tiny):
     X, y, model = tiny
     table = cost.memory_per_batch(model, X, y, [10, 40, 120])
-    measured = table["pico medido (tracemalloc)"]
-    computed = table["forward + pico de backward (calculado)"]
+    measured = table["measured_peak_bytes"]
+    computed = table["forward_backward_bytes"]
     # por muestra (la pendiente, sin el coste fijo de las cabeceras de los arrays)
     slope_measured = np.diff(measured) / np.diff(table["B"])
     slope_computed = np.diff(computed) / np.diff(table["B"])
     np.testing.assert_allclose(slope_measured, slope_computed, rtol=0.1)
     assert (measured >= computed).all()
-    assert table["forward (calculado)"].iloc[0] == 8 * 10 * (6 + 1)
+    assert table["forward_bytes"].iloc[0] == 8 * 10 * (6 + 1)
 
 
 def test_timing_tables_are_consistent(tiny):
     X, y, model = tiny
     t = cost.time_per_update(model, X, y, [4, 120], seconds=0.02, repeats=1)
-    assert (t["µs / actualización"] > 0).all()
-    np.testing.assert_allclose(t["muestras / s"], t["B"] / t["µs / actualización"] * 1e6)
+    assert (t["us_per_update"] > 0).all()
+    np.testing.assert_allclose(t["s_per_epoch"], t["us_per_update"] * 1e-6 * [30, 1])
+    np.testing.assert_allclose(t["samples_per_s"], 120 / t["s_per_epoch"])
     th = cost.blas_threads_effect(model, X, y, [120], threads=(1, 2), seconds=0.02, repeats=1)
-    assert th["hilos efectivos (1)"].iloc[0] == 1
-    assert "aceleración 2 vs 1" in th
+    assert th["threads_used_1"].iloc[0] == 1
+    assert "speedup_2_vs_1" in th
     assert cost.blas_threads_effect(model, X, y, [], seconds=0.01).empty
+
+
+def test_timing_table_uses_the_same_rates_as_time_per_update(tiny):
+    X, y, model = tiny
+    runs = {"a": bl.train(model.copy(), X, y, batch_size=50, learning_rate=0.01, epochs=2,
+                          seed=0)}
+    table = cost.timing_table(runs)
+    h = runs["a"]
+    us = 1e6 * h.total_time / h.n_updates
+    assert table.index.name == "method"
+    assert table.loc["a", "updates_per_epoch"] == 3  # ⌈120 / 50⌉
+    assert table.loc["a", "us_per_update"] == pytest.approx(us)
+    assert table.loc["a", "s_per_epoch"] == pytest.approx(h.total_time / 2)
+    assert table.loc["a", "samples_per_s"] == pytest.approx(2 * 120 / h.total_time)
+
+
+def test_variance_slope_recovers_the_law_and_ignores_large_batches():
+    import pandas as pd
+
+    Bs = np.array([1, 4, 16, 64, 1000])
+    table = pd.DataFrame({"B": Bs, "measured_variance": np.where(Bs < 100, 3.0 / Bs, 1.0)})
+    assert noise.variance_slope(table, max_batch=64) == pytest.approx(-1.0)
+    assert noise.variance_slope(table, max_batch=1000) > -0.9
+    assert np.isnan(noise.variance_slope(table, max_batch=1))
+
+
+def test_steps_to_target_and_the_noise_model(housing_split):
+    import pandas as pd
+
+    X, y = housing_split.X_train[:2000], housing_split.y_train[:2000]
+    Xv, yv = housing_split.X_test[:500], housing_split.y_test[:500]
+    table = noise.steps_to_target(bl.MLP(rng=0), X, y, Xv, yv, [16, 64, 2000],
+                                  [0.01, 0.03, 0.1], target=0.6, max_epochs=30, seed=0)
+    assert table["reached"].iloc[:2].all()
+    assert table["updates"].iloc[0] > table["updates"].iloc[1]
+    # el modelo S = S_min (1 + B_ruido / B) se recupera de datos sintéticos exactos
+    Bs = np.array([8, 32, 128, 512])
+    fake = pd.DataFrame({"reached": True, "updates": 50 * (1 + 100 / Bs)}, index=Bs)
+    fit = noise.fit_steps_model(fake)
+    assert fit["s_min"] == pytest.approx(50) and fit["b_noise"] == pytest.approx(100)
+    none = noise.fit_steps_model(fake.assign(reached=False))
+    assert np.isnan(none["s_min"]) and np.isnan(none["b_noise"])

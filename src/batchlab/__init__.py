@@ -1,13 +1,30 @@
 """batchlab: cómo el tamaño del batch cambia el entrenamiento de una red neuronal.
 
-El paquete compartido por los notebooks del curso:
+El paquete compartido por los notebooks del curso, un módulo por idea. De abajo arriba
+(cada uno importa solo de los anteriores; el modelo no importa nada de dibujo):
 
-* :mod:`batchlab.data` — California Housing (con réplica sin conexión), división y escalado;
+* :mod:`batchlab._checks` — comprobaciones comunes de argumentos (enteros, reales, semillas);
+* :mod:`batchlab.data` — California Housing (con réplica sin conexión), división y escalado,
+  la validación separada (``holdout``) y la preparación del material original;
 * :mod:`batchlab.mlp` — el MLP escrito a mano con NumPy;
-* :mod:`batchlab.training` — el bucle de entrenamiento por batches y su historial;
-* :mod:`batchlab.experiments` — los experimentos de los notebooks (devuelven tablas);
-* :mod:`batchlab.plots` — las figuras que comparten los notebooks;
-* :mod:`batchlab.parameters` — validación de los parámetros de cada notebook.
+* :mod:`batchlab.optimizers` — Adam sobre el vector de parámetros;
+* :mod:`batchlab.batching` — la regla de los batches: orden de cada época y sus trozos de B filas;
+* :mod:`batchlab.training` — ``train()``, el bucle de entrenamiento por batches, y su historial;
+* :mod:`batchlab.reference` — el mismo bucle escrito «de libro», para leerlo (notebooks 02 y 03);
+* :mod:`batchlab.lockstep` — ``train_many()``: K entrenamientos (semillas, tasas) a la vez;
+* :mod:`batchlab.labels` — las etiquetas en español de las claves de máquina (solo para mostrar);
+* :mod:`batchlab.baselines` — notebook 02: inicialización y modelos de referencia;
+* :mod:`batchlab.methods` — notebook 03: batch completo, SGD y mini-batch comparados;
+* :mod:`batchlab.smoothing` — notebook 03: media móvil y ruido de la pérdida por actualización;
+* :mod:`batchlab.sweeps` — notebooks 03 y 04: barridos de tasas y la regla de la mejor tasa;
+* :mod:`batchlab.noise` — notebook 04: ruido del gradiente, B_simple y pasos hasta un objetivo;
+* :mod:`batchlab.cost` — notebooks 03 y 04: tiempo, memoria e hilos de BLAS de un batch;
+* :mod:`batchlab.linear` — notebooks 03 y 04: la recta de dos parámetros y sus caminos;
+* :mod:`batchlab.plots` — las figuras estáticas que comparten los notebooks 01–03 (y su estilo);
+* :mod:`batchlab.batch_lr_plots` — las figuras del notebook 04 (tamaño del batch × tasa);
+* :mod:`batchlab.animation` — la animación de la recta ajustada batch a batch;
+* :mod:`batchlab.parameters` — validación de los parámetros de cada notebook;
+* :mod:`batchlab.ejercicios` — comprobadores, pistas y soluciones del notebook 05.
 """
 
 from .data import (

@@ -1,7 +1,13 @@
 """Lo que cuesta un batch: tiempo por actualización, memoria e hilos de BLAS.
 
-Las medidas de tiempo se hacen en serie (nunca en procesos paralelos) y con los hilos
-de BLAS fijados explícitamente con threadpoolctl.
+Notebooks 03 (sección 2) y 04 (sección 6). Las medidas de tiempo se hacen en serie
+(nunca en procesos paralelos) y con los hilos de BLAS fijados explícitamente con
+threadpoolctl. Son volátiles: los notebooks no validan sus cifras.
+
+Columnas (claves de máquina): ``B``, ``us_per_update``, ``s_per_epoch``,
+``samples_per_s``, ``updates_per_epoch``; ``us_{k}_threads``, ``threads_used_{k}``,
+``speedup_{b}_vs_{a}``; ``forward_bytes``, ``forward_backward_bytes``,
+``measured_peak_bytes``.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from .batching import batches_per_epoch
 from .mlp import MLP
-from .training import train
+from .training import History, train
 
-__all__ = ["blas_threads_effect", "memory_per_batch", "time_per_update"]
+__all__ = ["blas_threads_effect", "memory_per_batch", "time_per_update", "timing_table"]
 
 
 def _median_time(model, X, y, B, seconds, repeats, seed) -> float:
@@ -29,18 +36,37 @@ def _median_time(model, X, y, B, seconds, repeats, seed) -> float:
     return 1e6 * float(np.median(times))
 
 
+def _throughput(us_per_update: float, n: int, batch_size: int) -> dict[str, float]:
+    """µs por actualización → segundos por época (⌈N/B⌉ actualizaciones) y muestras/s."""
+    per_epoch = batches_per_epoch(n, batch_size)
+    s_per_epoch = us_per_update * 1e-6 * per_epoch
+    return {"us_per_update": us_per_update, "s_per_epoch": s_per_epoch,
+            "samples_per_s": n / s_per_epoch, "updates_per_epoch": per_epoch}
+
+
+def timing_table(histories: dict[str, History]) -> pd.DataFrame:
+    """El tiempo de unas ejecuciones ``{clave: History}`` (volátil: es tiempo).
+
+    Índice ``method``; columnas de :func:`_throughput`.
+    """
+    rows = {name: _throughput(1e6 * h.total_time / h.n_updates, h.n_samples, h.batch_size)
+            for name, h in histories.items()}
+    return pd.DataFrame(rows).T.rename_axis("method")
+
+
 def time_per_update(
     model: MLP, X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int], *,
     seconds: float = 0.2, repeats: int = 3, threads: int = 1, seed: int = 0,
 ) -> pd.DataFrame:
-    """µs por actualización, segundos por época y muestras/s para cada B (mediana)."""
+    """µs por actualización, segundos por época y muestras/s para cada B (mediana).
+
+    Columnas ``B`` y las de :func:`_throughput`.
+    """
     n, rows = len(X), []
     with threadpool_limits(limits=threads, user_api="blas"):
         for B in batch_sizes:
             us = _median_time(model, X, y, B, seconds, repeats, seed)
-            rows.append({"B": B, "µs / actualización": us,
-                         "s / época": us * 1e-6 * np.ceil(n / B),
-                         "muestras / s": B / us * 1e6})
+            rows.append({"B": B, **_throughput(us, n, B)})
     return pd.DataFrame(rows)
 
 
@@ -55,14 +81,13 @@ def blas_threads_effect(
         for k in threads:
             with threadpool_limits(limits=k, user_api="blas"):
                 used = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
-                row[f"µs con {k} hilo(s)"] = _median_time(model, X, y, B, seconds, repeats, seed)
-                row[f"hilos efectivos ({k})"] = used
+                row[f"us_{k}_threads"] = _median_time(model, X, y, B, seconds, repeats, seed)
+                row[f"threads_used_{k}"] = used
         rows.append(row)
     table = pd.DataFrame(rows)
     if len(threads) >= 2 and len(table):
         a, b = threads[0], threads[-1]
-        speedup = table[f"µs con {a} hilo(s)"] / table[f"µs con {b} hilo(s)"]
-        table[f"aceleración {b} vs {a}"] = speedup
+        table[f"speedup_{b}_vs_{a}"] = table[f"us_{a}_threads"] / table[f"us_{b}_threads"]
     return table
 
 
@@ -88,7 +113,7 @@ def memory_per_batch(model: MLP, X: np.ndarray, y: np.ndarray,
         tracemalloc.stop()
         forward = sum(a.nbytes for a in m.activations[1:])
         backward = 2 * 8 * B * widest  # δ y sign(A) de la capa más ancha, en float64
-        rows.append({"B": B, "forward (calculado)": forward,
-                     "forward + pico de backward (calculado)": forward + backward,
-                     "pico medido (tracemalloc)": peak})
+        rows.append({"B": B, "forward_bytes": forward,
+                     "forward_backward_bytes": forward + backward,
+                     "measured_peak_bytes": peak})
     return pd.DataFrame(rows)

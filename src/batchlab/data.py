@@ -38,7 +38,9 @@ __all__ = [
     "HousingSplit",
     "ensure_housing_cache",
     "format_dollars",
+    "holdout",
     "load_housing",
+    "original_setup",
     "split_and_scale",
     "variables_table",
 ]
@@ -265,6 +267,33 @@ def split_and_scale(
         y_scaler=y_scaler,
         feature_names=tuple(FEATURES),
     )
+
+
+def holdout(split: HousingSplit, fraction: float = 0.2, seed: int = 0):
+    """Separa una validación del conjunto de entrenamiento (la prueba no se toca al ajustar).
+
+    Devuelve ``X_fit, X_val, y_fit, y_val`` (el orden de ``train_test_split``).
+    """
+    return train_test_split(split.X_train, split.y_train, test_size=fraction, random_state=seed)
+
+
+def original_setup(df: pd.DataFrame):
+    """La preparación del notebook original, con su fuga incluida, para comprobar sus cifras.
+
+    Escala X e y con **todas** las filas, divide con ``random_state=11`` y crea los pesos
+    con ``np.random.seed(42)`` y ``randn`` (generador antiguo de NumPy), como el original.
+    Devuelve ``X_train, y_train, X_test, y_test, model``.
+    """
+    from .mlp import MLP  # solo aquí: los datos no dependen del modelo
+
+    X = StandardScaler().fit_transform(df[FEATURES].to_numpy())
+    y = StandardScaler().fit_transform(df[[TARGET]].to_numpy())
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=11)
+    legacy = np.random.RandomState(42)
+    model = MLP((8, 64, 32, 1), rng=0)
+    for W in model.weights:
+        W[...] = legacy.randn(*W.shape) * np.sqrt(2.0 / W.shape[0])
+    return X_train, y_train, X_test, y_test, model
 
 
 def main() -> None:

@@ -1,11 +1,13 @@
-"""Figuras que comparten los notebooks (matplotlib + seaborn, textos en español).
+"""Figuras estáticas que comparten los notebooks 01–04 (matplotlib + seaborn, en español).
 
-Cada función dibuja y devuelve la figura; el notebook decide cuándo mostrarla.
+Cada función dibuja lo que devuelve un experimento y devuelve la figura; el notebook
+decide cuándo mostrarla. Lee las tablas por sus claves de máquina (inglés) y pone en
+español solo lo que se ve, con :mod:`batchlab.labels`. No importa ningún experimento.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,21 +16,14 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
 from .data import TARGET, TARGET_CAP
-from .experiments import moving_average, window_in_updates
+from .labels import LABELS, METHOD_NAMES, OPTIMIZER_NAMES, method_label
+from .smoothing import moving_average, window_in_updates
 from .training import History
 
 __all__ = [
     "activation_spread_plot",
-    "band_plot",
-    "best_lr_plot",
-    "cost_plot",
-    "curves_grid",
-    "generalization_plot",
     "animation_html",
     "line_fit_animation",
-    "lr_batch_heatmap",
-    "steps_plot",
-    "variance_plot",
     "correlation_heatmap",
     "geographic_scatter",
     "histograms",
@@ -53,6 +48,15 @@ def setup_style() -> None:
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update({"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI,
                          "axes.titleweight": "bold"})
+
+
+def _run_label(key, history: History | None = None, labels: Mapping | None = None) -> str:
+    """La leyenda de una clave: la de `labels`, la de un método con su B o la propia clave."""
+    if labels and key in labels:
+        return labels[key]
+    if key in METHOD_NAMES:
+        return method_label(key, history.batch_size) if history else METHOD_NAMES[key]
+    return OPTIMIZER_NAMES.get(key, str(key))
 
 
 def _finish(fig: plt.Figure, ax: plt.Axes, *, xlabel: str, ylabel: str, title: str,
@@ -132,9 +136,9 @@ def geographic_scatter(df: pd.DataFrame, n_points: int | None = None, seed: int 
 def activation_spread_plot(df: pd.DataFrame) -> plt.Figure:
     """Desviación de las activaciones por capa para cada inicialización (eje y log.)."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for (name, grp), color in zip(df.groupby("inicialización", sort=False), METHOD_COLORS,
-                                  strict=False):
-        ax.plot(grp["capa"], grp["desviación"], "o-", color=color, label=name, ms=4)
+    for (name, grp), color in zip(df.groupby("init", sort=False), METHOD_COLORS, strict=False):
+        ax.plot(grp["layer"], grp["activation_std"], "o-", color=color,
+                label=LABELS.get(name, name), ms=4)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _finish(fig, ax, xlabel="capa ReLU", ylabel="desviación típica de las activaciones",
                    title="Cómo se propaga la señal según la inicialización", logy=True)
@@ -143,7 +147,8 @@ def activation_spread_plot(df: pd.DataFrame) -> plt.Figure:
 def learning_curves(histories: dict[str, History], title: str, log: bool = False) -> plt.Figure:
     """Pérdida por época: entrenamiento (discontinua) y validación/prueba (continua)."""
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
-    for (name, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
+    for (key, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
+        name = _run_label(key, h)
         epochs = np.arange(h.epochs_completed + 1)
         ax.plot(epochs, np.r_[h.initial_train_loss, h.train_loss], "--", color=color,
                 label=f"{name}: entrenamiento")
@@ -185,7 +190,8 @@ def update_losses(histories: dict[str, History], window: float = 0.02,
     `window` de época.
     """
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.6), sharey=True)
-    for (name, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
+    for (key, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
+        name = _run_label(key, h)
         x, loss = h.epochs_seen, h.update_loss
         step = max(1, len(loss) // max_points)
         marker = "o" if h.updates_per_epoch == 1 else None
@@ -210,8 +216,9 @@ def update_losses(histories: dict[str, History], window: float = 0.02,
 def loss_vs_time(histories: dict[str, History], title: str) -> plt.Figure:
     """Pérdida de prueba en cada punto de control frente al tiempo de entrenamiento."""
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
-    for (name, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
-        ax.plot(h.checkpoint_time, h.checkpoint_loss, "-", color=color, label=name, lw=1.8)
+    for (key, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
+        ax.plot(h.checkpoint_time, h.checkpoint_loss, "-", color=color,
+                label=_run_label(key, h), lw=1.8)
     return _finish(fig, ax, xlabel="segundos de entrenamiento (sin contar evaluaciones)",
                    ylabel="MSE de prueba", title=title, logy=True)
 
@@ -223,15 +230,15 @@ def lr_sweep_plot(summary: pd.DataFrame, title: str) -> plt.Figure:
     divergieron todas).
     """
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
-    finite = summary.loc[np.isfinite(summary["mediana"]), "mediana"]
+    finite = summary.loc[np.isfinite(summary["median"]), "median"]
     top = finite.max() * 1.5 if len(finite) else 1.0
-    for (name, grp), color in zip(summary.groupby("método", sort=False), METHOD_COLORS,
-                                  strict=False):
+    for (B, grp), color in zip(summary.groupby("B", sort=False), METHOD_COLORS, strict=False):
         # NaN donde divergieron todas: la línea se corta en vez de saltar el hueco
-        median = grp["mediana"].where(np.isfinite(grp["mediana"]))
-        ax.plot(grp["lr"], median, "o-", color=color, label=name)
-        bad = grp[grp["divergidas"] > 0]
-        y = np.where(np.isfinite(bad["mediana"]), bad["mediana"], top)
+        median = grp["median"].where(np.isfinite(grp["median"]))
+        ax.plot(grp["lr"], median, "o-", color=color,
+                label=method_label(grp["method"].iloc[0], B))
+        bad = grp[grp["diverged_runs"] > 0]
+        y = np.where(np.isfinite(bad["median"]), bad["median"], top)
         ax.plot(bad["lr"], y, "x", color=color, ms=11, mew=2.2)
     ax.plot([], [], "x", color="0.3", ms=9, mew=2, label="alguna semilla divergió")
     return _finish(fig, ax, xlabel="tasa de aprendizaje",
@@ -239,180 +246,23 @@ def lr_sweep_plot(summary: pd.DataFrame, title: str) -> plt.Figure:
 
 
 def parameter_paths(surface: np.ndarray, w: np.ndarray, b: np.ndarray,
-                    paths: dict[str, np.ndarray], optimum: tuple[float, float]) -> plt.Figure:
-    """Curvas de nivel de la pérdida en (w, b) y la trayectoria de cada método."""
+                    paths: dict[str, np.ndarray], optimum: tuple[float, float],
+                    labels: Mapping | None = None) -> plt.Figure:
+    """Curvas de nivel de la pérdida en (w, b) y la trayectoria de cada método.
+
+    `paths` = ``{clave del método: (w, b) por paso}``; `labels`, leyendas propias.
+    """
     fig, ax = plt.subplots(figsize=(7.5, 6))
     levels = np.quantile(surface, np.linspace(0.005, 0.9, 14))
     ax.contour(w, b, surface, levels=levels, colors="0.6", linewidths=0.8)
     for (name, path), color in zip(paths.items(), METHOD_COLORS, strict=False):
-        ax.plot(path[:, 0], path[:, 1], "-", color=color, lw=1.4, alpha=0.9, label=name)
+        ax.plot(path[:, 0], path[:, 1], "-", color=color, lw=1.4, alpha=0.9,
+                label=_run_label(name, labels=labels))
         ax.plot(path[-1, 0], path[-1, 1], "o", color=color, ms=6)
     ax.plot(*paths[next(iter(paths))][0], "ks", ms=7, label="inicio")
     ax.plot(*optimum, "k*", ms=14, label="mínimo (mínimos cuadrados)")
     return _finish(fig, ax, xlabel="w (pendiente)", ylabel="b (sesgo)",
                    title="Trayectorias en el espacio de parámetros")
-
-
-# -- notebook 04 --------------------------------------------------------------------
-def lr_batch_heatmap(summary: pd.DataFrame, title: str, value: str = "peor") -> plt.Figure:
-    """Mapa de calor de la pérdida de validación: tasas (filas) × tamaños de batch.
-
-    Las celdas en las que alguna semilla divergió salen en gris con una ✕; la mejor
-    tasa de cada tamaño de batch, recuadrada.
-    """
-    table = summary.pivot(index="lr", columns="B", values=value).sort_index(ascending=False)
-    diverged = summary.pivot(index="lr", columns="B", values="divergidas").loc[table.index] > 0
-    shown = table.where(~diverged & np.isfinite(table))
-    fig, ax = plt.subplots(figsize=(9, 6))
-    vmin, vmax = np.nanmin(shown.to_numpy()), np.nanquantile(shown.to_numpy(), 0.9)
-    sns.heatmap(shown, ax=ax, cmap="viridis_r", annot=True, fmt=".3f", annot_kws={"size": 8},
-                norm=plt.matplotlib.colors.LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.01)),
-                cbar_kws={"label": "MSE de validación (peor semilla)"}, linewidths=0.5,
-                linecolor="white")
-    ax.set_facecolor("#d9d9d9")
-    for i, j in zip(*np.nonzero(diverged.to_numpy()), strict=True):
-        ax.text(j + 0.5, i + 0.5, "✕", ha="center", va="center", color="#b2182b", fontsize=13)
-    for j, B in enumerate(shown.columns):
-        col = shown[B]
-        if col.notna().any():
-            i = list(shown.index).index(col.idxmin())
-            ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, ec="white", lw=2.5))
-    ax.set_xlabel("tamaño del batch B")
-    ax.set_ylabel("tasa de aprendizaje")
-    ax.set_yticklabels([f"{v:g}" for v in shown.index], rotation=0)
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
-
-
-def best_lr_plot(best: dict[str, pd.DataFrame], fits: dict[str, dict]) -> plt.Figure:
-    """Mejor tasa (refinada) frente a B en log-log, con las rectas ajustadas por tramos.
-
-    `fits[nombre]` = {"tramos": [(B_min, B_max, pendiente, ordenada), ...]}.
-    """
-    fig, ax = plt.subplots(figsize=(8.5, 4.8))
-    for (name, table), color in zip(best.items(), METHOD_COLORS, strict=False):
-        ax.plot(table.index, table["lr refinada"], "o", color=color, ms=7, label=name)
-        for b0, b1, slope, intercept in fits[name]["tramos"]:
-            Bs = np.geomspace(b0, b1, 20)
-            ax.plot(Bs, np.exp(intercept) * Bs**slope, "-", color=color, lw=1.5,
-                    label=f"{name}: pendiente {slope:.2f} (B de {b0} a {b1})")
-    first = next(iter(best.values()))
-    B0, lr0 = first.index[0], first["lr refinada"].iloc[0]
-    Bs = np.geomspace(first.index[0], first.index[-1], 20)
-    ax.plot(Bs, lr0 * Bs / B0, ":", color="0.4", label="escalado lineal (pendiente 1)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_ylim(top=max(t["lr refinada"].max() for t in best.values()) * 10)
-    return _finish(fig, ax, xlabel="tamaño del batch B", ylabel="mejor tasa de aprendizaje",
-                   title="Mejor tasa de aprendizaje frente al tamaño del batch", legend_size=8)
-
-
-def curves_grid(histories: dict[tuple[int, float], History], labels: dict) -> plt.Figure:
-    """Curvas de validación de una rejilla (B, lr) en pequeños múltiplos, con su diagnóstico."""
-    Bs = sorted({B for B, _ in histories}, reverse=True)
-    lrs = sorted({lr for _, lr in histories}, reverse=True)
-    fig, axes = plt.subplots(len(Bs), len(lrs), figsize=(3.6 * len(lrs), 2.6 * len(Bs)),
-                             sharex=True, squeeze=False)
-    for i, B in enumerate(Bs):
-        for j, lr in enumerate(lrs):
-            ax, h = axes[i, j], histories[(B, lr)]
-            if h.val_loss is not None and len(h.val_loss):
-                ax.plot(np.arange(1, len(h.val_loss) + 1), h.val_loss, "o-", ms=3,
-                        color=METHOD_COLORS[0])
-            else:
-                ax.text(0.5, 0.5, "divergió", transform=ax.transAxes, ha="center",
-                        color=METHOD_COLORS[1], fontsize=12)
-            ax.set_title(f"B={B}, lr={lr:g}: {labels[(B, lr)]}", fontsize=9)
-            if j == 0:
-                ax.set_ylabel("MSE validación")
-            if i == len(Bs) - 1:
-                ax.set_xlabel("época")
-    fig.suptitle("El experimento del blog (decaimiento 1e-3)", fontweight="bold")
-    fig.tight_layout()
-    return fig
-
-
-def variance_plot(table: pd.DataFrame, slope: float) -> plt.Figure:
-    """Varianza del gradiente de mini-batch frente a B (log-log): medida y predicha."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
-    ax.plot(table["B"], table["varianza medida"], "o", ms=8, color=METHOD_COLORS[0],
-            label=f"medida (pendiente {slope:.3f})")
-    ax.plot(table["B"], table["predicción tr(Σ)/B"], "-", color=METHOD_COLORS[1],
-            label="tr(Σ)/B · (N−B)/(N−1)")
-    return _finish(fig, ax, xlabel="tamaño del batch B", ylabel="E‖g_B − G‖²",
-                   title="El ruido del gradiente cae como 1/B", logx=True, logy=True)
-
-
-def steps_plot(table: pd.DataFrame, fit: dict[str, float], b_simple: Sequence[float],
-               target: float) -> plt.Figure:
-    """Actualizaciones hasta el objetivo frente a B, con escalado perfecto y el ajuste."""
-    ok = table[table["alcanza"].astype(bool)]
-    fig, ax = plt.subplots(figsize=(8.5, 4.8))
-    ax.plot(ok.index, ok["actualizaciones"], "o", ms=8, color=METHOD_COLORS[0],
-            label="medido")
-    Bs = np.geomspace(table.index.min(), table.index.max(), 50)
-    if len(ok):
-        ax.plot(Bs, ok["actualizaciones"].iloc[0] * ok.index[0] / Bs, ":", color="0.4",
-                label="escalado perfecto (∝ 1/B)")
-    if np.isfinite(fit["S_min"]):
-        ax.plot(Bs, fit["S_min"] * (1 + fit["B_ruido"] / Bs), "-", color=METHOD_COLORS[1],
-                label=f"S_min·(1 + B_ruido/B), B_ruido ≈ {fit['B_ruido']:.0f}")
-        ax.axvline(fit["B_ruido"], color=METHOD_COLORS[1], ls="--", lw=1)
-    ax.axvspan(min(b_simple), max(b_simple), color=METHOD_COLORS[2], alpha=0.25,
-               label="B_simple medido durante el entrenamiento")
-    missing = table[~table["alcanza"].astype(bool)]
-    for B in missing.index:
-        ax.annotate("no llega", (B, ax.get_ylim()[1]), ha="center", va="top", fontsize=8)
-    return _finish(fig, ax, xlabel="tamaño del batch B (cada uno con su mejor tasa)",
-                   ylabel=f"actualizaciones hasta MSE val ≤ {target:g}",
-                   title="Pasos hasta el objetivo: escalado perfecto y rendimientos decrecientes",
-                   logx=True, logy=True, legend_size=8)
-
-
-def cost_plot(timing: pd.DataFrame, memory: pd.DataFrame) -> plt.Figure:
-    """Tiempo por actualización, rendimiento y memoria frente a B."""
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
-    axes[0].plot(timing["B"], timing["µs / actualización"], "o-", color=METHOD_COLORS[0])
-    axes[0].set_ylabel("µs por actualización")
-    axes[0].set_title("Coste de una actualización")
-    axes[1].plot(timing["B"], timing["muestras / s"], "o-", color=METHOD_COLORS[3])
-    axes[1].set_ylabel("muestras por segundo")
-    axes[1].set_title("Rendimiento")
-    for col, style in (("forward (calculado)", "s--"),
-                       ("forward + pico de backward (calculado)", "o-"),
-                       ("pico medido (tracemalloc)", "x")):
-        axes[2].plot(memory["B"], memory[col] / 2**20, style, label=col, ms=8)
-    axes[2].set_ylabel("MiB")
-    axes[2].set_title("Memoria de un paso")
-    axes[2].legend(fontsize=8)
-    for ax in axes:
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("tamaño del batch B")
-    fig.tight_layout()
-    return fig
-
-
-def generalization_plot(table: pd.DataFrame) -> plt.Figure:
-    """Pérdida final de entrenamiento y de prueba por B (media ± desviación entre semillas)."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for col, color in (("entrenamiento", METHOD_COLORS[0]), ("prueba", METHOD_COLORS[1])):
-        ax.errorbar(table.index, table[(col, "mean")], yerr=table[(col, "std")], fmt="o-",
-                    color=color, capsize=4, label=col)
-    return _finish(fig, ax, xlabel="tamaño del batch B (cada uno con su mejor tasa)",
-                   ylabel="MSE al final",
-                   title="Entrenamiento frente a prueba según el tamaño del batch", logx=True)
-
-
-def band_plot(bands: dict[str, pd.DataFrame]) -> plt.Figure:
-    """Ancho (en décadas) de la banda de tasas buenas frente a B, por optimizador."""
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    for (name, table), color in zip(bands.items(), METHOD_COLORS, strict=False):
-        ax.plot(table["B"], table["ancho (décadas)"], "o-", color=color, label=name)
-    return _finish(fig, ax, xlabel="tamaño del batch B",
-                   ylabel="ancho de la banda de tasas buenas (décadas)",
-                   title="¿Cuánto margen hay al elegir la tasa?", logx=True)
 
 
 #: Letra algo menor para que la animación se lea a baja resolución.

@@ -1,0 +1,110 @@
+"""Los nombres que lee el estudiante: etiquetas en español de las claves de máquina.
+
+Los experimentos devuelven tablas con claves en inglés (``snake_case``): el método
+(``"full_batch"``, ``"sgd"``, ``"mini_batch"``), el tamaño del batch ``B`` y la tasa
+``lr`` (los símbolos del curso) y columnas documentadas en cada función. Nada compara
+ni analiza textos en español. Este módulo traduce **solo para mostrar**: encabezados de
+tablas (:func:`spanish`) y leyendas (:func:`method_label`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = ["LABELS", "METHOD_NAMES", "OPTIMIZER_NAMES", "method_label", "run_labels", "spanish"]
+
+#: Nombre de cada método (clave de máquina → español).
+METHOD_NAMES = {"full_batch": "batch completo", "sgd": "SGD", "mini_batch": "mini-batch"}
+
+#: Nombre de cada optimizador (el valor de ``train(optimizer=...)`` → para mostrar).
+OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}
+
+#: Etiqueta en español de cada clave de máquina (columnas, nombres de índice y valores).
+LABELS = {
+    # comunes
+    "method": "método", "epoch": "época", "train": "entrenamiento", "test": "prueba",
+    "optimizer": "optimizador",
+    # baselines
+    "layer": "capa", "init": "inicialización", "activation_std": "desviación",
+    "he": "He: N(0, 2/n)", "standard_normal": "N(0, 1)", "small": "pequeña: N(0, 0.01²)",
+    "model": "modelo", "test_mse": "MSE prueba", "rmse_dollars": "RMSE ($)",
+    "mean_prediction": "predecir la media", "linear_regression": "regresión lineal",
+    "hist_gradient_boosting": "HistGradientBoosting",
+    # methods
+    "updates": "actualizaciones", "epochs_seen": "épocas vistas", "noise": "ruido",
+    # cost
+    "s_per_epoch": "s / época", "us_per_update": "µs / actualización",
+    "samples_per_s": "muestras / s", "updates_per_epoch": "actualizaciones / época",
+    "forward_bytes": "forward (calculado)",
+    "forward_backward_bytes": "forward + pico de backward (calculado)",
+    "measured_peak_bytes": "pico medido (tracemalloc)",
+    # sweeps
+    "seed": "semilla", "median": "mediana", "worst": "peor", "diverged_runs": "divergidas",
+    "runs": "ejecuciones", "reliable": "fiable", "lr_refined": "lr refinada",
+    "best_loss": "mejor pérdida", "good_rates": "tasas buenas",
+    "width_decades": "ancho (décadas)", "gap": "diferencia",
+    "diverges": "diverge", "oscillates": "oscila", "crawls": "se arrastra",
+    "converges": "converge",
+    # noise
+    "reached": "alcanza", "epochs": "épocas", "loss": "pérdida", "batches": "batches",
+    "measured_variance": "varianza medida", "predicted_variance": "predicción tr(Σ)/B",
+    "grad_sq_norm": "|G|²", "trace_sigma": "tr(Σ)", "b_simple": "B_simple",
+}
+
+#: Columnas con número variable (hilos de BLAS): patrón → etiqueta.
+_PATTERNS = (
+    (re.compile(r"^us_(\d+)_threads$"), r"µs con \1 hilo(s)"),
+    (re.compile(r"^threads_used_(\d+)$"), r"hilos efectivos (\1)"),
+    (re.compile(r"^speedup_(\d+)_vs_(\d+)$"), r"aceleración \1 vs \2"),
+)
+
+
+def method_label(method: str, batch_size: int) -> str:
+    """Etiqueta para mostrar, p. ej. ``"mini-batch (B=32)"`` (B es el de esa ejecución)."""
+    return f"{METHOD_NAMES.get(method, method)} (B={batch_size})"
+
+
+def run_labels(histories: Mapping) -> dict:
+    """``{clave: etiqueta}`` de unas ejecuciones ``{método: History}``."""
+    return {k: method_label(k, h.batch_size) for k, h in histories.items()}
+
+
+def _label(key, extra: Mapping):
+    """La etiqueta de una clave (las de `extra` primero); la propia clave si no tiene."""
+    if not isinstance(key, str):
+        return key
+    if key in extra:
+        return extra[key]
+    if key in LABELS:
+        return LABELS[key]
+    if key in METHOD_NAMES:
+        return METHOD_NAMES[key]
+    for pattern, repl in _PATTERNS:
+        if pattern.match(key):
+            return pattern.sub(repl, key)
+    return key
+
+
+def spanish(table: pd.DataFrame | pd.Series, labels: Mapping | None = None):
+    """Copia de `table` con encabezados, nombres de índice y claves en español.
+
+    `labels` añade etiquetas propias (p. ej. :func:`run_labels`). Una columna ``method``
+    junto a ``B`` (columna o índice) se muestra como ``"mini-batch (B=32)"``.
+    """
+    extra = dict(labels or {})
+    t = table.copy()
+    if isinstance(t, pd.DataFrame) and "method" in t.columns:
+        sizes = t["B"] if "B" in t.columns else t.index.get_level_values("B")
+        t["method"] = [method_label(m, b) for m, b in zip(t["method"], sizes, strict=True)]
+    fix = lambda k: _label(k, extra)  # noqa: E731
+    t = t.rename(index=fix)
+    t.index = t.index.set_names([fix(n) for n in t.index.names])
+    if isinstance(t, pd.DataFrame):
+        t = t.rename(columns=fix)
+        t.columns = t.columns.set_names([fix(n) for n in t.columns.names])
+    else:
+        t.name = fix(t.name)
+    return t

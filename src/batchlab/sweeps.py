@@ -1,0 +1,251 @@
+"""Notebooks 03 y 04: barridos de la tasa de aprendizaje y lo que se lee en ellos.
+
+Un barrido entrena cada (B, lr) con varias semillas de barajado (:func:`lr_sweep`) y
+se resume por (B, lr) (:func:`summarize_sweep`). La **regla de la mejor tasa** está
+escrita una vez (:func:`safe_worst` y :func:`best_learning_rates`): se prefieren las
+tasas que no divergen con ninguna semilla y, entre ellas, la de mejor peor pérdida.
+De ahí salen la tasa refinada (:func:`best_lr_by_batch`), las rectas de escalado
+(:func:`scaling_segments`) y la banda de tasas buenas (:func:`good_lr_band`).
+
+Columnas (claves de máquina): ``method`` (ver :func:`batchlab.methods.method_id`),
+``B`` (tamaño del batch), ``lr``, ``seed``, ``val_loss``, ``train_loss``, ``diverged``;
+en el resumen ``median``, ``worst`` (pérdidas de validación entre semillas),
+``diverged_runs`` y ``runs``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .data import HousingSplit
+from .methods import method_id
+from .mlp import MLP
+from .training import History, train
+
+__all__ = [
+    "best_learning_rates",
+    "best_lr_by_batch",
+    "classify_run",
+    "generalization",
+    "good_lr_band",
+    "loglog_fit",
+    "lr_sweep",
+    "refine_best_lr",
+    "safe_worst",
+    "scaling_segments",
+    "summarize_sweep",
+]
+
+
+def _sweep_one(model, X, y, X_val, y_val, bs, lr, epochs, seed, optimizer):
+    """Una celda del barrido: pérdidas finales (inf si diverge)."""
+    h = train(model.copy(), X, y, batch_size=bs, learning_rate=lr, epochs=epochs, seed=seed,
+              X_val=X_val, y_val=y_val, optimizer=optimizer)
+    return {"B": h.batch_size, "lr": lr, "seed": seed, "val_loss": h.final_val_loss,
+            "train_loss": h.final_train_loss, "diverged": h.diverged}
+
+
+def lr_sweep(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    grid: dict[int, Sequence[float]],
+    *,
+    epochs: int,
+    seeds: Sequence[int] = (0,),
+    n_jobs: int = 1,
+    optimizer: str = "sgd",
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Barrido de tasas de aprendizaje: ``grid = {tamaño de batch: [tasas]}``.
+
+    Cada combinación se entrena con cada semilla de barajado de `seeds`, partiendo
+    siempre de los pesos de `model`. Con ``n_jobs > 1`` se reparte en procesos (joblib),
+    con los mismos números que en serie; ``progress`` muestra una barra tqdm. Devuelve
+    una fila por entrenamiento.
+    """
+    from joblib import Parallel, delayed
+    from tqdm import tqdm
+
+    jobs = [(bs, lr, sd) for bs, lrs in grid.items() for lr in lrs for sd in seeds]
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_sweep_one)(model, X, y, X_val, y_val, bs, lr, epochs, sd, optimizer)
+        for bs, lr, sd in jobs
+    )
+    rows = list(tqdm(results, total=len(jobs), desc=f"barrido {optimizer}", unit="entren.",
+                     disable=not progress, mininterval=2.0))
+    table = pd.DataFrame(rows)
+    table.insert(0, "method", [method_id(b, len(X)) for b in table["B"]])
+    return table
+
+
+def summarize_sweep(table: pd.DataFrame) -> pd.DataFrame:
+    """Por (B, lr), en el orden del barrido: mediana y peor pérdida de validación entre
+    semillas, divergencias y ejecuciones."""
+    grouped = table.groupby(["B", "lr"], sort=False)
+    return pd.DataFrame({
+        "method": grouped["method"].first(),
+        "median": grouped["val_loss"].median(),
+        "worst": grouped["val_loss"].max(),
+        "diverged_runs": grouped["diverged"].sum().astype(int),
+        "runs": grouped["diverged"].size(),
+    }).reset_index()[["method", "lr", "B", "median", "worst", "diverged_runs", "runs"]]
+
+
+def safe_worst(summary: pd.DataFrame) -> pd.Series:
+    """La peor pérdida de cada fila, o inf si alguna semilla divergió: lo que se minimiza."""
+    ok = (summary["diverged_runs"] == 0) & np.isfinite(summary["worst"])
+    return summary["worst"].where(ok, np.inf)
+
+
+def best_learning_rates(summary: pd.DataFrame) -> pd.DataFrame:
+    """La mejor tasa de cada B, en el orden del barrido (índice ``B``).
+
+    Se prefiere la que no diverge con ninguna semilla y, entre ellas, la de mejor **peor**
+    pérdida (:func:`safe_worst`); si todas divergen alguna vez, la de menos divergencias
+    (``reliable`` = False).
+    """
+    ranked = summary.assign(
+        _worst=summary["worst"].where(np.isfinite(summary["worst"]), np.inf),
+        _median=summary["median"].where(np.isfinite(summary["median"]), np.inf),
+    ).sort_values(["diverged_runs", "_worst", "_median"], kind="stable")
+    best = ranked.groupby("B", sort=False).head(1).set_index("B")
+    best = best.loc[list(dict.fromkeys(summary["B"]))]  # orden del barrido
+    best["reliable"] = best["diverged_runs"] == 0
+    return best.drop(columns=["_worst", "_median"])
+
+
+def refine_best_lr(lrs: np.ndarray, losses: np.ndarray) -> float:
+    """Mejor tasa con resolución por debajo de la rejilla.
+
+    Ajusta una parábola a log(pérdida) frente a log(lr) con el mejor punto y sus
+    vecinos finitos y devuelve su vértice (o la mejor tasa de la rejilla si no hay
+    vecinos o la parábola no es convexa).
+    """
+    lrs, losses = np.asarray(lrs, float), np.asarray(losses, float)
+    order = np.argsort(lrs)
+    lrs, losses = lrs[order], losses[order]
+    finite = np.isfinite(losses)
+    if not finite.any():
+        return math.nan
+    k = int(np.nanargmin(np.where(finite, losses, np.nan)))
+    idx = [i for i in (k - 1, k, k + 1) if 0 <= i < len(lrs) and finite[i]]
+    if len(idx) < 3:
+        return float(lrs[k])
+    a, b, _ = np.polyfit(np.log(lrs[idx]), np.log(losses[idx]), 2)
+    if a <= 0:
+        return float(lrs[k])
+    vertex = -b / (2 * a)
+    return float(np.exp(np.clip(vertex, np.log(lrs[idx[0]]), np.log(lrs[idx[-1]]))))
+
+
+def best_lr_by_batch(summary: pd.DataFrame) -> pd.DataFrame:
+    """Por B: la mejor tasa de la rejilla (:func:`best_learning_rates`) y la refinada.
+
+    Índice ``B``; columnas ``method``, ``lr``, ``lr_refined``, ``worst``, ``diverged_runs``.
+    """
+    best = best_learning_rates(summary)
+    loss = safe_worst(summary)
+    best["lr_refined"] = [
+        refine_best_lr(summary.loc[summary["B"] == B, "lr"].to_numpy(),
+                       loss[summary["B"] == B].to_numpy())
+        for B in best.index
+    ]
+    return best[["method", "lr", "lr_refined", "worst", "diverged_runs"]]
+
+
+def loglog_fit(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+    """Recta de mínimos cuadrados en log-log: ``(pendiente, ordenada)`` de log y = a·log x + b.
+
+    Solo con los puntos finitos y positivos; NaN si quedan menos de dos.
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+    if ok.sum() < 2:
+        return math.nan, math.nan
+    slope, intercept = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
+    return float(slope), float(intercept)
+
+
+def scaling_segments(best: pd.DataFrame, split_at: int) -> list[tuple[int, int, float, float]]:
+    """Rectas log-log de la mejor tasa frente a B a cada lado de `split_at` (incluido en ambas).
+
+    Devuelve ``[(B_min, B_max, pendiente, ordenada), …]`` para los tramos con ≥ 2 puntos.
+    """
+    Bs, lrs = best.index.to_numpy(), best["lr_refined"].to_numpy()
+    out = []
+    for mask in (Bs <= split_at, Bs >= split_at):
+        if mask.sum() >= 2:
+            slope, icpt = loglog_fit(Bs[mask], lrs[mask])
+            out.append((int(Bs[mask].min()), int(Bs[mask].max()), slope, icpt))
+    return out
+
+
+def good_lr_band(summary: pd.DataFrame, tolerance: float = 0.2) -> pd.DataFrame:
+    """Ancho de la banda de tasas «buenas» por B: las que no divergen con ninguna semilla
+    y quedan a menos de `tolerance` (relativo) de la mejor, en décadas de lr.
+
+    Índice ``B``; columnas ``method``, ``best_loss``, ``good_rates``, ``width_decades``.
+    """
+    rows = []
+    loss = safe_worst(summary)
+    for B, grp in summary.groupby("B", sort=False):
+        best = loss[grp.index].min()
+        good = grp.loc[loss[grp.index] <= (1 + tolerance) * best, "lr"]
+        rows.append({
+            "B": B, "method": grp["method"].iloc[0], "best_loss": best,
+            "good_rates": len(good),
+            "width_decades": float(np.log10(good.max() / good.min())) if len(good) else math.nan,
+        })
+    return pd.DataFrame(rows).set_index("B")
+
+
+def classify_run(history: History, best_loss: float, crawl_factor: float = 1.5,
+                 max_rises: int = 2) -> str:
+    """Diagnóstico de un entrenamiento: ``diverges``, ``oscillates``, ``crawls`` o ``converges``.
+
+    Sobre la curva de validación por época (desde la primera): *oscila* si sube en más
+    de `max_rises` épocas; *se arrastra* si acaba a más de `crawl_factor` veces la mejor
+    pérdida del grupo (`best_loss`); si no, *converge*. (Etiquetas: :mod:`batchlab.labels`.)
+    """
+    if history.diverged:
+        return "diverges"
+    if int((np.diff(history.val_loss) > 0).sum()) > max_rises:
+        return "oscillates"
+    if history.val_loss[-1] > crawl_factor * best_loss:
+        return "crawls"
+    return "converges"
+
+
+def generalization(
+    model: MLP, split: HousingSplit, batch_sizes: Sequence[int],
+    learning_rates: Sequence[float], *, epochs: int, seeds: Sequence[int],
+) -> pd.DataFrame:
+    """Pérdida de entrenamiento y de prueba al final, y su diferencia, por tamaño de batch.
+
+    Cada B con su tasa; media y desviación entre las semillas de barajado que no
+    divergieron. Índice ``B``; columnas ``("lr", "")``, ``("diverged_runs", "")`` y
+    ``(x, "mean")``, ``(x, "std")`` para x en ``train``, ``test`` y ``gap`` (prueba −
+    entrenamiento).
+    """
+    rows = []
+    for B, lr in zip(batch_sizes, learning_rates, strict=True):
+        for sd in seeds:
+            m = model.copy()
+            h = train(m, split.X_train, split.y_train, batch_size=B, learning_rate=lr,
+                      epochs=epochs, seed=sd)
+            tr = math.nan if h.diverged else m.loss(split.X_train, split.y_train)
+            te = math.nan if h.diverged else m.loss(split.X_test, split.y_test)
+            rows.append({"B": B, "lr": lr, "diverged": h.diverged, "train": tr, "test": te})
+    raw = pd.DataFrame(rows)
+    raw["gap"] = raw["test"] - raw["train"]
+    agg = raw.groupby("B")[["train", "test", "gap"]].agg(["mean", "std"])
+    agg.insert(0, ("diverged_runs", ""), raw.groupby("B")["diverged"].sum().astype(int))
+    agg.insert(0, ("lr", ""), raw.groupby("B")["lr"].first())
+    return agg

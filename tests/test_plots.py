@@ -1,0 +1,216 @@
+"""Cada figura estática, dibujada con datos diminutos salidos de los propios experimentos.
+
+Backend Agg (sin pantalla). Se comprueba lo que ve el estudiante: número de ejes,
+etiquetas en español, líneas o parches dibujados y que un entrenamiento divergido no
+rompe la figura.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import batchlab as bl  # noqa: E402
+from batchlab import baselines, batch_lr_plots, cost, linear, methods, noise, plots, sweeps  # noqa: E402,E501
+
+STATIC = [
+    "activation_spread_plot", "band_plot", "best_lr_plot", "correlation_heatmap", "cost_plot",
+    "curves_grid", "generalization_plot", "geographic_scatter", "histograms", "learning_curves",
+    "loss_vs_time", "lr_batch_heatmap", "lr_sweep_plot", "parameter_paths", "predictions_plot",
+    "steps_plot", "update_losses", "variance_plot",
+]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    plots.setup_style()
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 8))
+    y = (X[:, :1] * 0.5 + 0.1 * rng.standard_normal((60, 1)))
+    return X, y, bl.MLP(rng=0)
+
+
+@pytest.fixture(scope="module")
+def runs(data):
+    X, y, model = data
+    return methods.compare_methods(model, X, y, [60, 1, 8], 0.01, epochs=2, seed=0,
+                                   X_val=X[:20], y_val=y[:20])
+
+
+@pytest.fixture(scope="module")
+def summary(data):
+    X, y, model = data  # lr = 1e3 diverge: la figura debe marcarlo, no romperse
+    grid = {1: [0.001, 0.01, 1e3], 8: [0.001, 0.01, 1e3], 60: [0.001, 0.01, 1e3]}
+    table = sweeps.lr_sweep(model, X, y, X[:20], y[:20], grid, epochs=1, seeds=[0, 1])
+    return sweeps.summarize_sweep(table)
+
+
+def _texts(fig):
+    """Todos los textos de la figura: títulos, ejes, leyendas y anotaciones."""
+    return " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
+
+
+def test_every_static_figure_function_is_tested():
+    animation = {"animation_html", "line_fit_animation"}  # otra rama las lleva a animation.py
+    public = set(plots.__all__) - animation - {"setup_style"} | set(batch_lr_plots.__all__)
+    assert public == set(STATIC)
+
+
+def test_data_exploration_figures():
+    df = bl.load_housing().sample(300, random_state=0)
+    fig = plots.correlation_heatmap(df)
+    assert "Correlación" in fig.axes[0].get_title() and len(fig.axes[0].texts) > 0
+    fig = plots.histograms(df, bins=5)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == df.shape[1] and all(ax.patches for ax in visible)
+    assert visible[0].get_ylabel() == "filas"
+    fig = plots.geographic_scatter(df, n_points=100, seed=0)
+    assert fig.axes[0].get_xlabel() == "Longitud (grados)"
+    assert len(fig.axes[0].collections[0].get_offsets()) == 100
+
+
+def test_activation_spread_plot_labels_each_init_in_spanish(data):
+    spread = baselines.activation_spread(data[0], depth=3, width=8, seed=0)
+    fig = plots.activation_spread_plot(spread)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3 and ax.get_yscale() == "log"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["He: N(0, 2/n)", "N(0, 1)", "pequeña: N(0, 0.01²)"]
+
+
+def test_learning_and_update_curves_use_method_labels(runs):
+    fig = plots.learning_curves(runs, "curvas", log=True)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[:2] == ["batch completo (B=60): entrenamiento", "batch completo (B=60): prueba"]
+    assert len(fig.axes[0].lines) == 6
+    fig = plots.update_losses(runs, window=0.2)
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == len(fig.axes[1].lines) == 3
+    assert "SGD (B=1)" in _texts(fig) and "Media móvil" in _texts(fig)
+
+
+def test_loss_vs_time_and_predictions(data):
+    X, y, model = data
+    split = bl.split_and_scale(bl.load_housing().sample(600, random_state=0), seed=0)
+    race = methods.race(model, split, [32], [0.01], time_budget=0.05, seed=0)
+    fig = plots.loss_vs_time(race, "tiempo")
+    assert fig.axes[0].lines[0].get_xdata().size > 0
+    assert "segundos" in fig.axes[0].get_xlabel()
+    fig = plots.predictions_plot(y, y + 0.1)
+    assert len(fig.axes) == 2 and fig.axes[1].get_title() == "Residuos (prueba)"
+
+
+def test_sweep_figures_mark_divergence(summary):
+    fig = plots.lr_sweep_plot(summary, "barrido")
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:3] == ["SGD (B=1)", "mini-batch (B=8)", "batch completo (B=60)"]
+    assert "alguna semilla divergió" in legend
+    crosses = [ln for ln in ax.lines if ln.get_marker() == "x" and len(ln.get_xdata())]
+    assert crosses and all(1e3 in ln.get_xdata() for ln in crosses)
+    fig = batch_lr_plots.lr_batch_heatmap(summary, "rejilla")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "tamaño del batch B"
+    n_diverged = int((summary["diverged_runs"] > 0).sum())
+    assert n_diverged >= 2  # SGD y mini-batch con lr = 1e3
+    assert sum(t.get_text() == "✕" for t in ax.texts) == n_diverged
+    assert any(isinstance(p, plt.Rectangle) and not p.get_fill() for p in ax.patches)
+
+
+def test_best_lr_and_band_plots(summary):
+    best = sweeps.best_lr_by_batch(summary)
+    segments = sweeps.scaling_segments(best, 8)
+    fig = batch_lr_plots.best_lr_plot({"sgd": best, "adam": best}, {"sgd": segments, "adam": []})
+    text = _texts(fig)
+    assert "pendiente" in text and "Adam" in text and "escalado lineal" in text
+    fig = batch_lr_plots.band_plot({"sgd": sweeps.good_lr_band(summary)})
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["SGD"]
+    assert "décadas" in fig.axes[0].get_ylabel()
+
+
+def test_curves_grid_shows_diverged_runs_and_spanish_diagnoses(data):
+    X, y, model = data
+    grid = {(B, lr): bl.train(model.copy(), X, y, batch_size=B, learning_rate=lr, epochs=2,
+                              seed=0, X_val=X[:20], y_val=y[:20])
+            for B in (8, 60) for lr in (0.01, 1e3)}
+    diagnoses = {k: sweeps.classify_run(h, 0.1) for k, h in grid.items()}
+    fig = batch_lr_plots.curves_grid(grid, diagnoses)
+    assert len(fig.axes) == 4
+    assert "divergió" in _texts(fig) and "diverge" in _texts(fig)
+    assert "diverges" not in _texts(fig)
+
+
+def test_noise_figures(data):
+    X, y, model = data
+    variance = noise.minibatch_variance(model, X, y, [1, 4, 16], seed=0)
+    fig = batch_lr_plots.variance_plot(variance, noise.variance_slope(variance, 16))
+    assert len(fig.axes[0].lines) == 2 and "1/B" in fig.axes[0].get_title()
+    steps = noise.steps_to_target(model, X, y, X[:20], y[:20], [4, 60], [0.05, 1e3],
+                                  target=0.5, max_epochs=3, seed=0)
+    fit = noise.fit_steps_model(steps)
+    fig = batch_lr_plots.steps_plot(steps, fit, [5.0, 20.0], 0.5)
+    assert "actualizaciones hasta" in fig.axes[0].get_ylabel()
+    assert "no llega" in _texts(fig)  # el B = 60 con lr enorme diverge
+
+
+def test_cost_plot_has_three_panels(data):
+    X, y, model = data
+    timing = cost.time_per_update(model, X, y, [4, 60], seconds=0.01, repeats=1)
+    memory = cost.memory_per_batch(model, X, y, [4, 60])
+    fig = batch_lr_plots.cost_plot(timing, memory)
+    assert [ax.get_title() for ax in fig.axes] == [
+        "Coste de una actualización", "Rendimiento", "Memoria de un paso"]
+    assert [t.get_text() for t in fig.axes[2].get_legend().get_texts()][-1] == \
+        "pico medido (tracemalloc)"
+
+
+def test_generalization_plot_survives_a_diverged_batch_size():
+    split = bl.split_and_scale(bl.load_housing().sample(600, random_state=0), seed=0)
+    table = sweeps.generalization(bl.MLP(rng=0), split, [64, 128], [0.01, 1e3], epochs=1,
+                                  seeds=[0])
+    assert list(table[("diverged_runs", "")]) == [0, 1]
+    fig = batch_lr_plots.generalization_plot(table)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["entrenamiento", "prueba"]
+
+
+def test_parameter_paths_draws_one_path_per_method():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(40)
+    y = 0.5 * x
+    paths = linear.linear_paths(x, y, [40, 1], 0.1, 10, start=(-1.0, 1.0), seed=0)
+    w, b = np.linspace(-2, 2, 20), np.linspace(-2, 2, 20)
+    fig = plots.parameter_paths(linear.linear_loss_surface(x, y, w, b), w, b, paths,
+                                (0.5, 0.0), labels={"sgd": "SGD (B=1)"})
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[:2] == ["batch completo", "SGD (B=1)"]
+    assert fig.axes[0].get_xlabel() == "w (pendiente)"
+
+
+@pytest.mark.parametrize("module", [plots, batch_lr_plots])
+def test_figure_modules_import_no_experiment_runner(module):
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(module))
+    imported = {node.module for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.level == 1}
+    assert imported <= {"data", "labels", "plots", "smoothing", "training"}, imported
+
+
+def test_figures_accept_tables_with_only_the_documented_columns():
+    """Las figuras leen claves de máquina: una tabla mínima con ellas basta."""
+    summary = pd.DataFrame({
+        "method": ["sgd", "sgd"], "lr": [0.01, 0.1], "B": [1, 1], "median": [0.5, np.inf],
+        "worst": [0.6, np.inf], "diverged_runs": [0, 2], "runs": [2, 2]})
+    assert plots.lr_sweep_plot(summary, "t").axes[0].get_xscale() == "log"
+    assert batch_lr_plots.lr_batch_heatmap(summary, "t").axes
