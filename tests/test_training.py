@@ -110,6 +110,9 @@ BAD = [
     (dict(decay=-1.0), ValueError, "decay"),
     (dict(seed=-1), ValueError, "seed"),
     (dict(seed=None), TypeError, "seed"),
+    (dict(seed=True), TypeError, "seed debe ser un entero"),
+    (dict(decay=True), TypeError, "decay debe ser un número real"),
+    (dict(epochs=np.bool_(True)), TypeError, "epochs debe ser un entero"),
 ]
 
 
