@@ -18,8 +18,10 @@ import bench_training  # noqa: E402
 
 def test_tiny_benchmark_runs_and_writes_its_outputs(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text(f"antes\n{bench_training.README_START}\nviejo\n"
-                      f"{bench_training.README_END}\ndespués\n", encoding="utf-8")
+    readme.write_text(
+        f"antes\n{bench_training.README_START}\nviejo\n{bench_training.README_END}\ndespués\n",
+        encoding="utf-8",
+    )
     summary = bench_training.main(["--tiny", "--out", str(tmp_path), "--readme", str(readme)])
     impls = set(summary["impl"])
     assert {"batchlab", "referencia", "sklearn"} <= impls

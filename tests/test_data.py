@@ -20,6 +20,7 @@ def real_cache():
 @pytest.fixture
 def offline(monkeypatch):
     """Simula una máquina sin red: la descarga de scikit-learn falla."""
+
     def no_network(*args, **kwargs):
         raise URLError("sin conexión (simulada en el test)")
 

@@ -76,8 +76,12 @@ def test_train_step_equals_backward_plus_manual_update(model, small):
 
 @pytest.mark.parametrize(
     ("sizes", "match"),
-    [((8,), "al menos dos"), ((8, 0, 1), "positivos"), ((8, 2.5, 1), "enteros"),
-     ((8, True, 1), "enteros")],
+    [
+        ((8,), "al menos dos"),
+        ((8, 0, 1), "positivos"),
+        ((8, 2.5, 1), "enteros"),
+        ((8, True, 1), "enteros"),
+    ],
 )
 def test_bad_layer_sizes_raise(sizes, match):
     with pytest.raises(ValueError, match=match):

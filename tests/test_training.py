@@ -216,8 +216,16 @@ def test_callback_sees_every_update(small):
     X, y = small
     seen = []
     model = bl.MLP((8, 1), rng=0)
-    h = bl.train(model, X, y, batch_size=64, learning_rate=0.01, epochs=2, seed=0,
-                 callback=lambda t, m: seen.append((t, m.theta.copy())))
+    h = bl.train(
+        model,
+        X,
+        y,
+        batch_size=64,
+        learning_rate=0.01,
+        epochs=2,
+        seed=0,
+        callback=lambda t, m: seen.append((t, m.theta.copy())),
+    )
     assert [t for t, _ in seen] == list(range(1, h.n_updates + 1))
     np.testing.assert_array_equal(seen[-1][1], model.theta)
     assert not np.array_equal(seen[0][1], seen[-1][1])
@@ -270,8 +278,12 @@ def test_epochs_can_be_left_out_when_another_bound_stops(small, stop):
     model = bl.MLP(rng=0)
     h = bl.train(model, X, y, batch_size=16, learning_rate=0.01, seed=0, **stop)
     assert h.epochs_requested is None
-    assert h.stop_reason == {"max_updates": "max_updates", "target_loss": "target",
-                             "time_budget": "time_budget"}[list(stop)[-1]]
+    assert (
+        h.stop_reason
+        == {"max_updates": "max_updates", "target_loss": "target", "time_budget": "time_budget"}[
+            list(stop)[-1]
+        ]
+    )
     if "max_updates" in stop:  # los mismos números que con un tope de épocas enorme
         g, _ = fit(X, y, batch_size=16, epochs=10**6, max_updates=25)
         np.testing.assert_array_equal(h.update_loss, g.update_loss)

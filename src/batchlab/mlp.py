@@ -96,8 +96,8 @@ class MLP:
                 (self.biases, self.grad_biases, (n_out,)),
             ):
                 size = int(np.prod(shape))
-                params.append(self.theta[offset:offset + size].reshape(shape))
-                grads.append(self.grad[offset:offset + size].reshape(shape))
+                params.append(self.theta[offset : offset + size].reshape(shape))
+                grads.append(self.grad[offset : offset + size].reshape(shape))
                 offset += size
         # Las mismas vistas agrupadas por capa, en el orden en que las recorre cada
         # pasada (se construyen una vez, no en cada actualización).
@@ -233,9 +233,7 @@ class MLP:
         return mse(self.predict(X), y)
 
 
-def gradient_check(
-    model: MLP, X: np.ndarray, y: np.ndarray, eps: float = 1e-6
-) -> dict[str, float]:
+def gradient_check(model: MLP, X: np.ndarray, y: np.ndarray, eps: float = 1e-6) -> dict[str, float]:
     """Compara los gradientes de :meth:`MLP.backward` con diferencias centrales.
 
     Para cada parámetro devuelve el error relativo

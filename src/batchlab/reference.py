@@ -78,7 +78,7 @@ def reference_train(model: ReferenceMLP, X, y, batch_size: int, epochs: int, see
         X_shuf, y_shuf = X[perm], y[perm]
         tic = time.perf_counter()
         for i in range(0, n, batch_size):
-            X_b, y_b = X_shuf[i:i + batch_size], y_shuf[i:i + batch_size]
+            X_b, y_b = X_shuf[i : i + batch_size], y_shuf[i : i + batch_size]
             y_pred = model.forward(X_b)
             losses.append(model.compute_loss(y_pred, y_b))
             model.update_parameters(model.backward(X_b, y_b, y_pred))

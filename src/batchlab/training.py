@@ -128,8 +128,7 @@ def _check_array(name: str, a: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(
-            f"{name} contiene {bad} valores NaN o infinitos; límpialos o imputa antes de "
-            "entrenar."
+            f"{name} contiene {bad} valores NaN o infinitos; límpialos o imputa antes de entrenar."
         )
     return arr
 
@@ -226,23 +225,44 @@ def _check_validation(model: MLP, X_val, y_val) -> tuple[np.ndarray | None, np.n
     return validate_data(model, X_val, y_val, name="X_val")
 
 
-def _check_arguments(model: MLP, X, y, **kw) -> _Setup:
+def _check_arguments(
+    model,
+    X,
+    y,
+    *,
+    batch_size,
+    learning_rate,
+    epochs,
+    seed,
+    decay,
+    X_val,
+    y_val,
+    eval_every,
+    max_updates,
+    time_budget,
+    target_loss,
+    optimizer,
+    callback,
+) -> _Setup:
     """Comprueba todos los argumentos de :func:`train` (mensajes en español)."""
     X, y = validate_data(model, X, y)
-    X_val, y_val = _check_validation(model, kw["X_val"], kw["y_val"])
+    X_val, y_val = _check_validation(model, X_val, y_val)
     setup = _Setup(
-        X=X, y=y, X_val=X_val, y_val=y_val,
-        batch_size=resolve_batch_size(kw["batch_size"], X.shape[0]),
-        learning_rate=check_real("learning_rate", kw["learning_rate"]),
-        decay=check_real("decay", kw["decay"], allow_zero=True),
-        epochs=_optional(check_int, "epochs", kw["epochs"], 1),
-        seed=check_seed("seed", kw["seed"]),
-        eval_every=_optional(check_int, "eval_every", kw["eval_every"], 1),
-        max_updates=_optional(check_int, "max_updates", kw["max_updates"], 1),
-        time_budget=_optional(check_real, "time_budget", kw["time_budget"]),
-        target_loss=_optional(check_real, "target_loss", kw["target_loss"]),
-        optimizer=_check_optimizer(kw["optimizer"]),
-        callback=kw["callback"],
+        X=X,
+        y=y,
+        X_val=X_val,
+        y_val=y_val,
+        batch_size=resolve_batch_size(batch_size, X.shape[0]),
+        learning_rate=check_real("learning_rate", learning_rate),
+        decay=check_real("decay", decay, allow_zero=True),
+        epochs=_optional(check_int, "epochs", epochs, 1),
+        seed=check_seed("seed", seed),
+        eval_every=_optional(check_int, "eval_every", eval_every, 1),
+        max_updates=_optional(check_int, "max_updates", max_updates, 1),
+        time_budget=_optional(check_real, "time_budget", time_budget),
+        target_loss=_optional(check_real, "target_loss", target_loss),
+        optimizer=_check_optimizer(optimizer),
+        callback=callback,
     )
     _check_stops(setup)
     if setup.callback is not None and not callable(setup.callback):
@@ -253,12 +273,15 @@ def _check_arguments(model: MLP, X, y, **kw) -> _Setup:
 def _check_stops(setup: _Setup) -> None:
     """Algo tiene que decidir cuándo parar; target_loss se mira en los puntos de control."""
     if setup.target_loss is not None and setup.eval_every is None:
-        raise ValueError("target_loss necesita eval_every: la pérdida se mira en los "
-                         "puntos de control.")
+        raise ValueError(
+            "target_loss necesita eval_every: la pérdida se mira en los puntos de control."
+        )
     bounds = (setup.epochs, setup.max_updates, setup.time_budget, setup.target_loss)
     if all(bound is None for bound in bounds):
-        raise ValueError("train() necesita saber cuándo parar: pasa epochs=… (p. ej. "
-                         "epochs=10) o un tope: max_updates, time_budget o target_loss.")
+        raise ValueError(
+            "train() necesita saber cuándo parar: pasa epochs=… (p. ej. "
+            "epochs=10) o un tope: max_updates, time_budget o target_loss."
+        )
 
 
 def _check_optimizer(optimizer: object) -> str:
@@ -284,8 +307,7 @@ class _Checkpoints:
     #: con presupuesto de tiempo y sin eval_every, cada cuántas actualizaciones mirar el reloj
     TIME_CHECK_EVERY = 64
 
-    def __init__(self, model, X, y, *, eval_every, max_updates, time_budget, target_loss,
-                 callback):
+    def __init__(self, model, X, y, *, eval_every, max_updates, time_budget, target_loss, callback):
         self.model, self.X, self.y = model, X, y
         self.eval_every, self.max_updates = eval_every, max_updates
         self.time_budget, self.target_loss, self.callback = time_budget, target_loss, callback
@@ -306,8 +328,9 @@ class _Checkpoints:
         """La próxima actualización en la que hay algo que hacer (-1: ninguna)."""
         if self.callback is not None:
             return t + 1
-        every = [k for k in (self.eval_every,
-                             self.TIME_CHECK_EVERY if self.time_budget else None) if k]
+        every = [
+            k for k in (self.eval_every, self.TIME_CHECK_EVERY if self.time_budget else None) if k
+        ]
         candidates = [(t // k + 1) * k for k in every]
         if self.max_updates:
             candidates.append(self.max_updates)
@@ -364,9 +387,13 @@ class _Run:
         self.initial_val = model.loss(setup.X_val, setup.y_val) if has_val else None
         self.limit = DIVERGENCE_FACTOR * max(self.initial, 1.0)
         self.checks = _Checkpoints(
-            model, setup.X_val if has_val else setup.X, setup.y_val if has_val else setup.y,
-            eval_every=setup.eval_every, max_updates=setup.max_updates,
-            time_budget=setup.time_budget, target_loss=setup.target_loss,
+            model,
+            setup.X_val if has_val else setup.X,
+            setup.y_val if has_val else setup.y,
+            eval_every=setup.eval_every,
+            max_updates=setup.max_updates,
+            time_budget=setup.time_budget,
+            target_loss=setup.target_loss,
             callback=setup.callback,
         )
         self.next_event = self.checks.next_event(0)
@@ -379,7 +406,12 @@ class _Run:
         s, step, checks = self.setup, self.step, self.checks
         update_loss = self._room_for_one_epoch()
         lr0, decay, t, elapsed, next_event = (
-            s.learning_rate, s.decay, self.t, self.elapsed, self.next_event)
+            s.learning_rate,
+            s.decay,
+            self.t,
+            self.elapsed,
+            self.next_event,
+        )
         inf, clock = math.inf, time.perf_counter  # nombres locales en el bucle caliente
         perm = next(self.orders)
         Xs, ys = s.X[perm], s.y[perm]
@@ -418,7 +450,7 @@ class _Run:
         if self.diverged:
             return
         s = self.setup
-        epoch_loss = float(np.dot(self.update_loss[start_t:self.t], self.sizes)) / s.n_samples
+        epoch_loss = float(np.dot(self.update_loss[start_t : self.t], self.sizes)) / s.n_samples
         self.diverged = not epoch_loss < self.limit
         if self.diverged:
             return
@@ -546,10 +578,22 @@ def train(
     inicial en una época) el entrenamiento se detiene y ``History.diverged`` queda a True.
     """
     setup = _check_arguments(
-        model, X, y, batch_size=batch_size, learning_rate=learning_rate, epochs=epochs,
-        seed=seed, decay=decay, X_val=X_val, y_val=y_val, eval_every=eval_every,
-        max_updates=max_updates, time_budget=time_budget, target_loss=target_loss,
-        optimizer=optimizer, callback=callback,
+        model,
+        X,
+        y,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        epochs=epochs,
+        seed=seed,
+        decay=decay,
+        X_val=X_val,
+        y_val=y_val,
+        eval_every=eval_every,
+        max_updates=max_updates,
+        time_budget=time_budget,
+        target_loss=target_loss,
+        optimizer=optimizer,
+        callback=callback,
     )
     with (
         _progress_bar(progress, setup) as bar,
