@@ -405,19 +405,14 @@ class _Run:
         """
         s, step, checks = self.setup, self.step, self.checks
         update_loss = self._room_for_one_epoch()
-        lr0, decay, t, elapsed, next_event = (
-            s.learning_rate,
-            s.decay,
-            self.t,
-            self.elapsed,
-            self.next_event,
-        )
+        lr0, decay = s.learning_rate, s.decay
+        t, elapsed, next_event = self.t, self.elapsed, self.next_event
         inf, clock = math.inf, time.perf_counter  # nombres locales en el bucle caliente
         perm = next(self.orders)
         Xs, ys = s.X[perm], s.y[perm]
         start_t = t
         tic = clock()
-        for batch in self.batches:
+        for batch in self.batches:  # los slices de batching.minibatches: X_b = Xs[batch]
             lr = lr0 / (1.0 + decay * t) if decay else lr0
             loss = step(Xs[batch], ys[batch], lr)
             update_loss[t] = loss
