@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 NB ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/$(NB)*.ipynb))
 SANITIZE := tests/nbval_sanitize.cfg
+LINTED := src tests notebooks benchmarks
 STRIP_KEYS := metadata.papermill cell.metadata.papermill cell.metadata.execution \
 	metadata.widgets metadata.language_info.version
 
@@ -23,11 +24,11 @@ export NUMEXPR_NUM_THREADS := 1
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install data lab run test lint bench clean
+.PHONY: help install data lab run test test-fast lint format bench clean
 
 help: ## Muestra esta ayuda
 	@echo "batchlab — órdenes disponibles (make <orden>):"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 	@echo "En un clon nuevo: make run (re-ejecuta el curso) y make test (lo valida)."
 
 install: $(STAMP) ## Crea .venv e instala requirements.txt (sin tocar nada global)
@@ -69,8 +70,16 @@ bench: install data ## Benchmark del bucle de entrenamiento (tabla y figura en b
 	$(BIN)/python benchmarks/bench_training.py --readme README.md
 	$(BIN)/python benchmarks/bench_lockstep.py
 
-lint: install ## ruff sobre src, tests, notebooks y benchmarks
-	$(BIN)/ruff check src tests notebooks benchmarks
+test-fast: install data ## Solo los tests del paquete (sin notebooks): menos de un minuto
+	$(BIN)/python -m pytest tests -q --ignore=tests/test_notebooks.py -p no:cacheprovider
+
+lint: install ## ruff check y ruff format --check sobre src, tests, notebooks y benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: install ## Aplica ruff format (y ordena los imports) en src, tests, notebooks y benchmarks
+	$(BIN)/ruff check --select I --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 clean: ## Borra .venv y cachés (no toca data/ ni los notebooks)
 	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info

@@ -51,8 +51,9 @@ Runner = Callable[[np.ndarray, np.ndarray, int, int, int], tuple[float, int]]
 def run_batchlab(X, y, batch_size, epochs, seed):
     """``batchlab.train``; el tiempo es el de sus bucles de época (sin evaluación)."""
     model = bl.MLP(LAYERS, rng=np.random.default_rng(seed))
-    h = bl.train(model, X, y, batch_size=batch_size, learning_rate=LEARNING_RATE,
-                 epochs=epochs, seed=seed)
+    h = bl.train(
+        model, X, y, batch_size=batch_size, learning_rate=LEARNING_RATE, epochs=epochs, seed=seed
+    )
     return h.total_time, h.n_updates
 
 
@@ -70,10 +71,20 @@ def run_sklearn(X, y, batch_size, epochs, seed):
     from sklearn.neural_network import MLPRegressor
 
     model = MLPRegressor(
-        hidden_layer_sizes=LAYERS[1:-1], activation="relu", solver="sgd", alpha=0.0,
-        momentum=0.0, nesterovs_momentum=False, batch_size=batch_size,
-        learning_rate="constant", learning_rate_init=LEARNING_RATE, max_iter=epochs,
-        shuffle=True, random_state=seed, tol=0.0, n_iter_no_change=10**9,
+        hidden_layer_sizes=LAYERS[1:-1],
+        activation="relu",
+        solver="sgd",
+        alpha=0.0,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        batch_size=batch_size,
+        learning_rate="constant",
+        learning_rate_init=LEARNING_RATE,
+        max_iter=epochs,
+        shuffle=True,
+        random_state=seed,
+        tol=0.0,
+        n_iter_no_change=10**9,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -90,7 +101,10 @@ def run_torch(X, y, batch_size, epochs, seed):
     torch.manual_seed(seed)
     torch.set_num_threads(1)
     model = torch.nn.Sequential(
-        torch.nn.Linear(8, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32), torch.nn.ReLU(),
+        torch.nn.Linear(8, 64),
+        torch.nn.ReLU(),
+        torch.nn.Linear(64, 32),
+        torch.nn.ReLU(),
         torch.nn.Linear(32, 1),
     ).double()
     opt = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
@@ -123,8 +137,10 @@ def available_implementations() -> dict[str, Runner]:
     try:
         import torch  # noqa: F401
     except ImportError:
-        print("PyTorch no está instalado: se omite (no es dependencia del curso; "
-              "`pip install torch` para incluirlo).")
+        print(
+            "PyTorch no está instalado: se omite (no es dependencia del curso; "
+            "`pip install torch` para incluirlo)."
+        )
     else:
         impls["pytorch"] = run_torch
     return impls
@@ -140,11 +156,18 @@ def benchmark(X, y, batch_sizes, epochs, repeats, seed=0) -> pd.DataFrame:
     rows = []
     for rep in range(repeats):
         for B in batch_sizes:
-            order = names[rep % len(names):] + names[:rep % len(names)]  # rotar el orden
+            order = names[rep % len(names) :] + names[: rep % len(names)]  # rotar el orden
             for name in order:
                 seconds, updates = impls[name](X, y, B, epochs[B], seed)
-                rows.append({"impl": name, "B": B, "rep": rep, "segundos": seconds,
-                             "actualizaciones": updates})
+                rows.append(
+                    {
+                        "impl": name,
+                        "B": B,
+                        "rep": rep,
+                        "segundos": seconds,
+                        "actualizaciones": updates,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -155,11 +178,15 @@ def summarize(raw: pd.DataFrame, n: int) -> pd.DataFrame:
     out = []
     for B, row in table.iterrows():
         for impl, us in row.items():
-            out.append({
-                "B": B, "impl": impl, "µs/actualización": us,
-                "muestras/s": min(B, n) / us * 1e6,
-                "× más rápido que la referencia": row["referencia"] / us,
-            })
+            out.append(
+                {
+                    "B": B,
+                    "impl": impl,
+                    "µs/actualización": us,
+                    "muestras/s": min(B, n) / us * 1e6,
+                    "× más rápido que la referencia": row["referencia"] / us,
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -173,8 +200,11 @@ def machine_description(threads: int) -> str:
                 break
     except OSError:
         pass
-    blas = [f"{i.get('internal_api')} {i.get('version')}" for i in threadpool_info()
-            if i.get("user_api") == "blas"]
+    blas = [
+        f"{i.get('internal_api')} {i.get('version')}"
+        for i in threadpool_info()
+        if i.get("user_api") == "blas"
+    ]
     import sklearn
 
     parts = [
@@ -210,8 +240,13 @@ def markdown_table(summary: pd.DataFrame, n: int) -> str:
         cells = [label[B]] + [f"{us.loc[B, i]:.1f}" for i in impls]
         cells += [f"{us.loc[B, i] / us.loc[B, 'batchlab']:.2f}×" for i in others]
         lines.append(row(cells))
-    lines += ["", "Rendimiento (muestras por segundo):", "", row(["B"] + impls),
-              row(["---"] * (len(impls) + 1))]
+    lines += [
+        "",
+        "Rendimiento (muestras por segundo):",
+        "",
+        row(["B"] + impls),
+        row(["---"] * (len(impls) + 1)),
+    ]
     for B in us.index:
         lines.append(row([label[B]] + [f"{sps.loc[B, i]:.0f}" for i in impls]))
     return "\n".join(lines)
@@ -249,8 +284,9 @@ def update_readme(readme: Path, block: str) -> None:
     """Sustituye el bloque entre los marcadores del README por `block`."""
     text = readme.read_text(encoding="utf-8")
     start, end = text.index(README_START), text.index(README_END)
-    readme.write_text(text[:start + len(README_START)] + "\n" + block + "\n" + text[end:],
-                      encoding="utf-8")
+    readme.write_text(
+        text[: start + len(README_START)] + "\n" + block + "\n" + text[end:], encoding="utf-8"
+    )
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
@@ -259,10 +295,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--repeats", type=int, default=5, help="repeticiones (mediana)")
     parser.add_argument("--threads", type=int, default=1, help="hilos de BLAS")
     parser.add_argument("--out", type=Path, default=HERE / "results", help="carpeta de salida")
-    parser.add_argument("--readme", type=Path, default=None,
-                        help="README cuyo bloque de resultados se reescribe")
-    parser.add_argument("--tiny", action="store_true",
-                        help="configuración mínima para comprobar que funciona")
+    parser.add_argument(
+        "--readme", type=Path, default=None, help="README cuyo bloque de resultados se reescribe"
+    )
+    parser.add_argument(
+        "--tiny", action="store_true", help="configuración mínima para comprobar que funciona"
+    )
     args = parser.parse_args(argv)
 
     split = bl.split_and_scale(bl.load_housing(), seed=42)

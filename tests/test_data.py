@@ -20,6 +20,7 @@ def real_cache():
 @pytest.fixture
 def offline(monkeypatch):
     """Simula una máquina sin red: la descarga de scikit-learn falla."""
+
     def no_network(*args, **kwargs):
         raise URLError("sin conexión (simulada en el test)")
 
@@ -113,6 +114,9 @@ def test_rmse_back_in_dollars(housing_split):
         (dict(test_size=1.5), ValueError, "entre 0 y 1"),
         (dict(test_size="0.2"), TypeError, "test_size"),
         (dict(seed=1.5), TypeError, "seed"),
+        (dict(seed=True), TypeError, "seed debe ser un entero"),
+        (dict(seed=-1), ValueError, "seed debe ser ≥ 0"),
+        (dict(test_size=True), TypeError, "test_size"),
     ],
 )
 def test_split_rejects_bad_arguments(kw, exc, match):
@@ -124,3 +128,9 @@ def test_split_rejects_a_frame_without_the_columns():
     df = bl.load_housing().drop(columns=["MedInc"])
     with pytest.raises(ValueError, match="MedInc"):
         bl.split_and_scale(df)
+
+
+def test_split_accepts_numpy_numbers():
+    a = bl.split_and_scale(bl.load_housing(), test_size=np.float64(0.25), seed=np.int64(3))
+    b = bl.split_and_scale(bl.load_housing(), test_size=0.25, seed=3)
+    np.testing.assert_array_equal(a.X_test, b.X_test)

@@ -75,7 +75,13 @@ def test_train_step_equals_backward_plus_manual_update(model, small):
 
 
 @pytest.mark.parametrize(
-    ("sizes", "match"), [((8,), "al menos dos"), ((8, 0, 1), "positivos"), ((8, 2.5, 1), "enteros")]
+    ("sizes", "match"),
+    [
+        ((8,), "al menos dos"),
+        ((8, 0, 1), "positivos"),
+        ((8, 2.5, 1), "enteros"),
+        ((8, True, 1), "enteros"),
+    ],
 )
 def test_bad_layer_sizes_raise(sizes, match):
     with pytest.raises(ValueError, match=match):
@@ -85,6 +91,16 @@ def test_bad_layer_sizes_raise(sizes, match):
 def test_bad_rng_raises_type_error():
     with pytest.raises(TypeError, match="Generator"):
         bl.MLP(rng="abc")
+    with pytest.raises(TypeError, match="Generator"):
+        bl.MLP(rng=True)
+    with pytest.raises(ValueError, match="rng debe ser ≥ 0"):
+        bl.MLP(rng=-1)
+
+
+def test_numpy_integers_are_valid_sizes_and_seeds():
+    a = bl.MLP((np.int64(8), 4, 1), rng=np.int64(5))
+    b = bl.MLP((8, 4, 1), rng=5)
+    assert a.layer_sizes == (8, 4, 1) and np.array_equal(a.theta, b.theta)
 
 
 def test_predict_checks_shape(model):

@@ -30,8 +30,19 @@ def test_adam_matches_the_formula_of_the_paper(small):
 
 def test_train_with_adam_learns_and_is_deterministic(small):
     X, y = small
-    runs = [bl.train(bl.MLP(rng=0), X, y, batch_size=16, learning_rate=0.003, epochs=5, seed=2,
-                     optimizer="adam") for _ in range(2)]
+    runs = [
+        bl.train(
+            bl.MLP(rng=0),
+            X,
+            y,
+            batch_size=16,
+            learning_rate=0.003,
+            epochs=5,
+            seed=2,
+            optimizer="adam",
+        )
+        for _ in range(2)
+    ]
     a, b = runs
     np.testing.assert_array_equal(a.update_loss, b.update_loss)
     assert a.optimizer == "adam" and a.train_loss[-1] < 0.7 * a.initial_train_loss
@@ -42,21 +53,47 @@ def test_train_with_adam_learns_and_is_deterministic(small):
 def test_unknown_optimizer_is_rejected(small):
     X, y = small
     with pytest.raises(ValueError, match="'sgd' o 'adam'"):
-        bl.train(bl.MLP(rng=0), X, y, batch_size=8, learning_rate=0.1, epochs=1, seed=0,
-                 optimizer="rmsprop")
+        bl.train(
+            bl.MLP(rng=0),
+            X,
+            y,
+            batch_size=8,
+            learning_rate=0.1,
+            epochs=1,
+            seed=0,
+            optimizer="rmsprop",
+        )
 
 
 def test_target_loss_stops_at_the_first_checkpoint_below_it(small):
     X, y = small
-    full = bl.train(bl.MLP(rng=0), X, y, batch_size=10, learning_rate=0.01, epochs=5, seed=0,
-                    eval_every=5)
+    full = bl.train(
+        bl.MLP(rng=0), X, y, batch_size=10, learning_rate=0.01, epochs=5, seed=0, eval_every=5
+    )
     target = float(np.median(full.checkpoint_loss))
     first = int(np.argmax(full.checkpoint_loss <= target))
-    h = bl.train(bl.MLP(rng=0), X, y, batch_size=10, learning_rate=0.01, epochs=5, seed=0,
-                 eval_every=5, target_loss=target)
+    h = bl.train(
+        bl.MLP(rng=0),
+        X,
+        y,
+        batch_size=10,
+        learning_rate=0.01,
+        epochs=5,
+        seed=0,
+        eval_every=5,
+        target_loss=target,
+    )
     assert h.stop_reason == "target"
     assert h.n_updates == full.checkpoint_updates[first]
     assert h.checkpoint_loss[-1] <= target < h.checkpoint_loss[-2]
     with pytest.raises(ValueError, match="eval_every"):
-        bl.train(bl.MLP(rng=0), X, y, batch_size=10, learning_rate=0.01, epochs=1, seed=0,
-                 target_loss=0.5)
+        bl.train(
+            bl.MLP(rng=0),
+            X,
+            y,
+            batch_size=10,
+            learning_rate=0.01,
+            epochs=1,
+            seed=0,
+            target_loss=0.5,
+        )

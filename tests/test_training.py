@@ -110,6 +110,9 @@ BAD = [
     (dict(decay=-1.0), ValueError, "decay"),
     (dict(seed=-1), ValueError, "seed"),
     (dict(seed=None), TypeError, "seed"),
+    (dict(seed=True), TypeError, "seed debe ser un entero"),
+    (dict(decay=True), TypeError, "decay debe ser un número real"),
+    (dict(epochs=np.bool_(True)), TypeError, "epochs debe ser un entero"),
 ]
 
 
@@ -213,8 +216,16 @@ def test_callback_sees_every_update(small):
     X, y = small
     seen = []
     model = bl.MLP((8, 1), rng=0)
-    h = bl.train(model, X, y, batch_size=64, learning_rate=0.01, epochs=2, seed=0,
-                 callback=lambda t, m: seen.append((t, m.theta.copy())))
+    h = bl.train(
+        model,
+        X,
+        y,
+        batch_size=64,
+        learning_rate=0.01,
+        epochs=2,
+        seed=0,
+        callback=lambda t, m: seen.append((t, m.theta.copy())),
+    )
     assert [t for t, _ in seen] == list(range(1, h.n_updates + 1))
     np.testing.assert_array_equal(seen[-1][1], model.theta)
     assert not np.array_equal(seen[0][1], seen[-1][1])
@@ -234,3 +245,60 @@ def test_bad_control_arguments_raise(small, kw, exc, match):
     X, y = small
     with pytest.raises(exc, match=match):
         fit(X, y, batch_size=8, **kw)
+
+
+def test_batches_follow_the_batching_rule(small):
+    """train() usa epoch_orders + minibatches: un SGD a mano con esas dos funciones coincide."""
+    from batchlab.batching import epoch_orders, minibatches
+
+    X, y = small
+    h, model = fit(X, y, batch_size=32, epochs=2, seed=4)
+    manual = bl.MLP(rng=np.random.default_rng(0))
+    orders = epoch_orders(len(X), 4)
+    losses = []
+    for _ in range(2):
+        order = next(orders)
+        for batch in minibatches(len(X), 32):
+            rows = order[batch]
+            losses.append(manual.train_step(X[rows], y[rows], 0.01))
+    np.testing.assert_array_equal(h.update_loss, losses)
+    np.testing.assert_array_equal(model.theta, manual.theta)
+    # la prueba notaría otra regla: sin barajar, las pérdidas ya son otras
+    plain = bl.MLP(rng=np.random.default_rng(0))
+    other = [plain.train_step(X[s], y[s], 0.01) for s in minibatches(len(X), 32)]
+    assert not np.array_equal(h.update_loss[: len(other)], other)
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [dict(max_updates=25), dict(eval_every=5, target_loss=0.7), dict(time_budget=0.02)],
+)
+def test_epochs_can_be_left_out_when_another_bound_stops(small, stop):
+    X, y = small
+    model = bl.MLP(rng=0)
+    h = bl.train(model, X, y, batch_size=16, learning_rate=0.01, seed=0, **stop)
+    assert h.epochs_requested is None
+    assert (
+        h.stop_reason
+        == {"max_updates": "max_updates", "target_loss": "target", "time_budget": "time_budget"}[
+            list(stop)[-1]
+        ]
+    )
+    if "max_updates" in stop:  # los mismos números que con un tope de épocas enorme
+        g, _ = fit(X, y, batch_size=16, epochs=10**6, max_updates=25)
+        np.testing.assert_array_equal(h.update_loss, g.update_loss)
+        np.testing.assert_array_equal(h.train_loss, g.train_loss)
+
+
+def test_without_any_bound_train_refuses_to_start(small):
+    X, y = small
+    with pytest.raises(ValueError, match="cuándo parar"):
+        bl.train(bl.MLP(rng=0), X, y, batch_size=16, learning_rate=0.01, seed=0)
+
+
+def test_a_reached_limit_is_not_relabelled_as_time_budget(small):
+    """max_updates para al final de la época; el tiempo (agotado) no cambia el motivo."""
+    X, y = small
+    h, _ = fit(X, y, batch_size=300, epochs=None, max_updates=1, time_budget=1e-9)
+    assert h.n_updates == 1 and h.epochs_completed == 1
+    assert h.stop_reason == "max_updates"

@@ -56,4 +56,4 @@ __all__ = [
     "train",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # la única fuente de la versión: pyproject.toml la lee de aquí

@@ -25,6 +25,8 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from ._checks import check_seed, is_real
+
 __all__ = [
     "CACHE_FILENAME",
     "FEATURES",
@@ -245,12 +247,11 @@ def split_and_scale(
     missing = [c for c in [*FEATURES, TARGET] if c not in df.columns]
     if missing:
         raise ValueError(f"Al DataFrame le faltan las columnas {missing}; usa load_housing().")
-    if isinstance(test_size, bool) or not isinstance(test_size, int | float):
+    if not is_real(test_size):
         raise TypeError(f"test_size debe ser un número entre 0 y 1, no {test_size!r}")
     if not 0.0 < float(test_size) < 1.0:
         raise ValueError(f"test_size debe estar entre 0 y 1 (p. ej. 0.2), no {test_size!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed debe ser un entero, no {seed!r}")
+    seed = check_seed("seed", seed)
     X = df[FEATURES].to_numpy(dtype=np.float64)
     y = df[[TARGET]].to_numpy(dtype=np.float64)
     X_train, X_test, y_train, y_test = train_test_split(

@@ -37,8 +37,10 @@ import numpy as np
 
 from ._checks import check_int, check_real, check_seed, is_real
 from .batching import batches_per_epoch, epoch_orders
+from .history import History, cumulative_samples
 from .mlp import MLP
-from .training import DIVERGENCE_FACTOR, History, resolve_batch_size, train, validate_data
+from .train_setup import resolve_batch_size, validate_data
+from .training import DIVERGENCE_FACTOR, train
 
 __all__ = [
     "STACK_MAX_BATCH", "STACK_MAX_ROWS", "STACK_MAX_RUNS", "StackedMLP", "train_groups",
@@ -248,12 +250,6 @@ def _shadow(layer_sizes: tuple[int, ...], theta_row: np.ndarray) -> MLP:
     twin.grad = np.zeros_like(theta_row)
     twin._bind_views()
     return twin
-
-
-def _samples_seen(n: int, bs: int, n_updates: int) -> np.ndarray:
-    """Muestras acumuladas al final de cada actualización (como ``History.samples_seen``)."""
-    epoch, within = np.divmod(np.arange(n_updates), batches_per_epoch(n, bs))
-    return epoch * n + np.minimum((within + 1) * bs, n)
 
 
 @dataclass(frozen=True)
@@ -475,7 +471,7 @@ def _history(run: _Run, *, bs, n, decay, epochs, optimizer, has_val) -> History:
         train_loss=np.array(run.train_loss),
         val_loss=np.array(run.val_loss) if has_val else None,
         update_loss=np.concatenate(run.losses) if run.losses else np.array([]),
-        samples_seen=_samples_seen(n, bs, run.n_updates),
+        samples_seen=cumulative_samples(n, bs, run.n_updates),
         epoch_time=np.array(run.epoch_time),
         checkpoint_updates=np.array(run.ck_updates, dtype=int),
         checkpoint_time=np.array(run.ck_times),

@@ -28,6 +28,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._checks import check_seed, is_int
+
 __all__ = ["MLP", "gradient_check", "mse"]
 
 
@@ -41,12 +43,12 @@ def _as_generator(rng: np.random.Generator | int) -> np.random.Generator:
     """Acepta un `Generator` o una semilla entera."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+    if not is_int(rng):
         raise TypeError(
             "rng debe ser un numpy.random.Generator o una semilla entera, "
             f"p. ej. MLP(rng=np.random.default_rng(0)); se recibió {rng!r}"
         )
-    return np.random.default_rng(int(rng))
+    return np.random.default_rng(check_seed("rng", rng))
 
 
 class MLP:
@@ -68,10 +70,7 @@ class MLP:
         rng: np.random.Generator | int,
     ) -> None:
         sizes = tuple(layer_sizes)
-        if len(sizes) < 2 or not all(
-            isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1
-            for n in sizes
-        ):
+        if len(sizes) < 2 or not all(is_int(n) and n >= 1 for n in sizes):
             raise ValueError(
                 "layer_sizes debe ser una secuencia de al menos dos enteros positivos "
                 f"(entrada, ..., salida), p. ej. (8, 64, 32, 1); se recibió {layer_sizes!r}"
@@ -97,8 +96,8 @@ class MLP:
                 (self.biases, self.grad_biases, (n_out,)),
             ):
                 size = int(np.prod(shape))
-                params.append(self.theta[offset:offset + size].reshape(shape))
-                grads.append(self.grad[offset:offset + size].reshape(shape))
+                params.append(self.theta[offset : offset + size].reshape(shape))
+                grads.append(self.grad[offset : offset + size].reshape(shape))
                 offset += size
         # Las mismas vistas agrupadas por capa, en el orden en que las recorre cada
         # pasada (se construyen una vez, no en cada actualización).
@@ -234,9 +233,7 @@ class MLP:
         return mse(self.predict(X), y)
 
 
-def gradient_check(
-    model: MLP, X: np.ndarray, y: np.ndarray, eps: float = 1e-6
-) -> dict[str, float]:
+def gradient_check(model: MLP, X: np.ndarray, y: np.ndarray, eps: float = 1e-6) -> dict[str, float]:
     """Compara los gradientes de :meth:`MLP.backward` con diferencias centrales.
 
     Para cada parámetro devuelve el error relativo

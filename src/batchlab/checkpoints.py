@@ -1,0 +1,73 @@
+"""Puntos de control de :func:`batchlab.train`: lo que ocurre entre actualizaciones.
+
+Evaluaciones intermedias (``eval_every``), topes (``max_updates``, ``target_loss``), el
+presupuesto de tiempo y el callback. Son los que permiten comparar métodos con las mismas
+actualizaciones o el mismo tiempo (notebook 03) sin tocar el bucle caliente.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Checkpoints"]
+
+
+class Checkpoints:
+    """Lo que ocurre entre actualizaciones sin tocar el bucle caliente.
+
+    El bucle solo compara ``t == siguiente`` (un entero) y, cuando toca, llama a
+    :meth:`fire`, que evalúa la pérdida, llama al callback y decide si hay que parar.
+    """
+
+    #: con presupuesto de tiempo y sin eval_every, cada cuántas actualizaciones mirar el reloj
+    TIME_CHECK_EVERY = 64
+
+    def __init__(self, model, X, y, *, eval_every, max_updates, time_budget, target_loss, callback):
+        self.model, self.X, self.y = model, X, y
+        self.eval_every, self.max_updates = eval_every, max_updates
+        self.time_budget, self.target_loss, self.callback = time_budget, target_loss, callback
+        self.updates: list[int] = []
+        self.times: list[float] = []
+        self.losses: list[float] = []
+        self.stop_reason: str | None = None
+        if eval_every:
+            self.record(0, 0.0)
+
+    def record(self, t: int, elapsed: float) -> None:
+        """Anota la pérdida (de validación si la hay) tras `t` actualizaciones."""
+        self.updates.append(t)
+        self.times.append(elapsed)
+        self.losses.append(self.model.loss(self.X, self.y))
+
+    def next_event(self, t: int) -> int:
+        """La próxima actualización en la que hay algo que hacer (-1: ninguna)."""
+        if self.callback is not None:
+            return t + 1
+        every = [
+            k for k in (self.eval_every, self.TIME_CHECK_EVERY if self.time_budget else None) if k
+        ]
+        candidates = [(t // k + 1) * k for k in every]
+        if self.max_updates:
+            candidates.append(self.max_updates)
+        return min(candidates) if candidates else -1
+
+    def fire(self, t: int, elapsed: float) -> bool:
+        """Evalúa / llama al callback tras la actualización `t`; True si hay que parar."""
+        if self.callback is not None:
+            self.callback(t, self.model)
+        if self.eval_every and t % self.eval_every == 0:
+            self.record(t, elapsed)
+            if self.target_loss is not None and self.losses[-1] <= self.target_loss:
+                self.stop_reason = "target"
+                return True
+        if self.max_updates and t >= self.max_updates:
+            self.stop_reason = "max_updates"
+            return True
+        return self.should_stop(elapsed)
+
+    def should_stop(self, elapsed: float) -> bool:
+        """¿Hay que parar? Ya hay un motivo, o se agotó el presupuesto de tiempo.
+
+        Es la única comprobación del tiempo: la llaman :meth:`fire` y el final de cada época.
+        """
+        if self.stop_reason is None and self.time_budget and elapsed >= self.time_budget:
+            self.stop_reason = "time_budget"
+        return self.stop_reason is not None
