@@ -24,7 +24,7 @@ export NUMEXPR_NUM_THREADS := 1
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install data lab run test test-fast lint format bench clean
+.PHONY: help install data lab run test test-fast lint format bench claims clean
 
 help: ## Muestra esta ayuda
 	@echo "batchlab — órdenes disponibles (make <orden>):"
@@ -65,6 +65,9 @@ test: install data ## ruff + tests del paquete + notebooks con parámetros peque
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
+
+claims: install data ## Re-ejecuta las conclusiones con 5 divisiones (informe en claims/README.md)
+	$(BIN)/python claims/run_claims.py --seeds 42 1 7 11 23 --jobs $$(nproc)
 
 bench: install data ## Benchmark del bucle de entrenamiento (tabla y figura en benchmarks/results)
 	$(BIN)/python benchmarks/bench_training.py --readme README.md

@@ -49,3 +49,14 @@ def test_bad_pipeline_names_the_choices():
         ft.feature_transformer("robusto")
     with pytest.raises(ValueError, match="log_columns"):
         ft.feature_transformer("log")
+
+
+def test_split_and_scale_uses_the_chosen_pipeline():
+    df = bl.load_housing()
+    raw = bl.split_and_scale(df, seed=3)
+    log = bl.split_and_scale(df, seed=3, features="log")
+    assert raw.features == "standard" and log.features == "log"
+    np.testing.assert_array_equal(raw.y_train, log.y_train)  # misma división, mismo objetivo
+    assert np.abs(log.X_train).max() < np.abs(raw.X_train).max() / 2
+    with pytest.raises(ValueError, match="quantile"):
+        bl.split_and_scale(df, features="robust")

@@ -201,19 +201,21 @@ def format_dollars(amount: float) -> str:
 
 @dataclass(frozen=True)
 class HousingSplit:
-    """Conjuntos de entrenamiento y prueba estandarizados, con sus escaladores.
+    """Conjuntos de entrenamiento y prueba preparados, con sus transformadores.
 
-    `y_train` e `y_test` son vectores columna (n, 1). Los escaladores se ajustaron
-    solo con el entrenamiento.
+    `y_train` e `y_test` son vectores columna (n, 1). Los transformadores se ajustaron
+    solo con el entrenamiento. `x_scaler` es el de la preparación `features` (un
+    ``StandardScaler`` con ``"standard"``; véase :mod:`batchlab.features`).
     """
 
     X_train: np.ndarray
     X_test: np.ndarray
     y_train: np.ndarray
     y_test: np.ndarray
-    x_scaler: StandardScaler
+    x_scaler: object
     y_scaler: StandardScaler
     feature_names: tuple[str, ...]
+    features: str = "standard"
 
     @property
     def target_scale(self) -> float:
@@ -235,12 +237,15 @@ class HousingSplit:
 
 
 def split_and_scale(
-    df: pd.DataFrame, test_size: float = 0.2, seed: int = 42
+    df: pd.DataFrame, test_size: float = 0.2, seed: int = 42, features: str = "standard"
 ) -> HousingSplit:
-    """Divide en entrenamiento/prueba y estandariza X e y sin fuga de información.
+    """Divide en entrenamiento/prueba y prepara X e y sin fuga de información.
 
-    Los `StandardScaler` se ajustan solo con las filas de entrenamiento y luego se
-    aplican a las de prueba, como ocurriría con datos nuevos.
+    Los transformadores se ajustan solo con las filas de entrenamiento y luego se aplican
+    a las de prueba, como ocurriría con datos nuevos. `features` elige la preparación de
+    las variables (:data:`batchlab.features.PIPELINES`: ``"standard"`` estandariza tal
+    cual; ``"log"`` aplica antes ``log1p`` a las variables positivas de cola pesada del
+    entrenamiento…); el objetivo siempre se estandariza.
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df debe ser un DataFrame de load_housing(), no {type(df).__name__}")
@@ -257,7 +262,7 @@ def split_and_scale(
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=float(test_size), random_state=int(seed)
     )
-    x_scaler = StandardScaler().fit(X_train)
+    x_scaler = _feature_transformer(features, X_train).fit(X_train)
     y_scaler = StandardScaler().fit(y_train)
     return HousingSplit(
         X_train=x_scaler.transform(X_train),
@@ -267,7 +272,18 @@ def split_and_scale(
         x_scaler=x_scaler,
         y_scaler=y_scaler,
         feature_names=tuple(FEATURES),
+        features=features,
     )
+
+
+def _feature_transformer(name: str, X_train: np.ndarray):
+    """El transformador de `name`; las columnas de ``log1p`` se eligen con el entrenamiento."""
+    from .features import PIPELINES, feature_transformer, skewed_features
+
+    if name not in PIPELINES:
+        raise ValueError(f"features debe ser uno de {PIPELINES}; se recibió {name!r}")
+    heavy = skewed_features(pd.DataFrame(X_train, columns=FEATURES), FEATURES)
+    return feature_transformer(name, log_columns=[FEATURES.index(f) for f in heavy])
 
 
 def holdout(split: HousingSplit, fraction: float = 0.2, seed: int = 0):

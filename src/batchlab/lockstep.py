@@ -328,7 +328,7 @@ def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
     return runs
 
 
-def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:
+def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # noqa: C901
     """Una época de los runs activos, como la época de ``train()``; devuelve los que siguen."""
     n, bs, per_epoch, sizes = setup.n, setup.bs, setup.per_epoch, setup.sizes
     X_eval, y_eval = setup.eval_data
