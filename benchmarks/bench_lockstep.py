@@ -36,10 +36,24 @@ HERE = Path(__file__).resolve().parent
 LEARNING_RATE = 1e-3
 LAYERS = (8, 64, 32, 1)
 
-FULL = dict(ks=(1, 4, 16, 64), batches=(1, 32, 512), updates={1: 1500, 32: 300, 512: 20},
-            repeats=3, rows=None, group_k=16, group_updates=3000)
-TINY = dict(ks=(1, 4), batches=(1, 32), updates={1: 40, 32: 8}, repeats=1, rows=512,
-            group_k=2, group_updates=20)
+FULL = dict(
+    ks=(1, 4, 16, 64),
+    batches=(1, 32, 512),
+    updates={1: 1500, 32: 300, 512: 20},
+    repeats=3,
+    rows=None,
+    group_k=16,
+    group_updates=3000,
+)
+TINY = dict(
+    ks=(1, 4),
+    batches=(1, 32),
+    updates={1: 40, 32: 8},
+    repeats=1,
+    rows=512,
+    group_k=2,
+    group_updates=20,
+)
 
 
 def fresh_models(k: int) -> list[bl.MLP]:
@@ -51,8 +65,16 @@ def run_sequential(X, y, k, batch_size, updates) -> float:
     """K llamadas a ``train()``; segundos de sus bucles de época."""
     epochs = -(-updates * batch_size // len(X))
     return sum(
-        bl.train(m, X, y, batch_size=batch_size, learning_rate=LEARNING_RATE, epochs=epochs,
-                 seed=i, max_updates=updates).total_time
+        bl.train(
+            m,
+            X,
+            y,
+            batch_size=batch_size,
+            learning_rate=LEARNING_RATE,
+            epochs=epochs,
+            seed=i,
+            max_updates=updates,
+        ).total_time
         for i, m in enumerate(fresh_models(k))
     )
 
@@ -60,9 +82,16 @@ def run_sequential(X, y, k, batch_size, updates) -> float:
 def run_lockstep(X, y, k, batch_size, updates) -> float:
     """Una llamada a ``train_many``; segundos de sus bucles de época (todos los runs)."""
     epochs = -(-updates * batch_size // len(X))
-    histories = train_many(fresh_models(k), X, y, batch_size=batch_size,
-                           learning_rates=LEARNING_RATE, seeds=list(range(k)), epochs=epochs,
-                           max_updates=updates)
+    histories = train_many(
+        fresh_models(k),
+        X,
+        y,
+        batch_size=batch_size,
+        learning_rates=LEARNING_RATE,
+        seeds=list(range(k)),
+        epochs=epochs,
+        max_updates=updates,
+    )
     return sum(h.total_time for h in histories)
 
 
@@ -78,8 +107,16 @@ def benchmark(X, y, cfg) -> pd.DataFrame:
                 names = list(ways) if (rep + k) % 2 == 0 else list(ways)[::-1]
                 for name in names:
                     seconds = ways[name](X, y, k, B, cfg["updates"][B])
-                    rows.append({"forma": name, "B": B, "K": k, "rep": rep,
-                                 "segundos": seconds, "run_updates": k * cfg["updates"][B]})
+                    rows.append(
+                        {
+                            "forma": name,
+                            "B": B,
+                            "K": k,
+                            "rep": rep,
+                            "segundos": seconds,
+                            "run_updates": k * cfg["updates"][B],
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -87,12 +124,14 @@ def summarize(raw: pd.DataFrame) -> pd.DataFrame:
     """Mediana por (B, K, forma) y la proporción lockstep / secuencial."""
     raw = raw.assign(us=1e6 * raw["segundos"] / raw["run_updates"])
     med = raw.groupby(["B", "K", "forma"])["us"].median().unstack("forma")
-    table = pd.DataFrame({
-        "µs/run-update secuencial": med["secuencial"],
-        "µs/run-update lockstep": med["lockstep"],
-        "run-updates/s secuencial": 1e6 / med["secuencial"],
-        "run-updates/s lockstep": 1e6 / med["lockstep"],
-    })
+    table = pd.DataFrame(
+        {
+            "µs/run-update secuencial": med["secuencial"],
+            "µs/run-update lockstep": med["lockstep"],
+            "run-updates/s secuencial": 1e6 / med["secuencial"],
+            "run-updates/s lockstep": 1e6 / med["lockstep"],
+        }
+    )
     table["× secuencial"] = table["run-updates/s lockstep"] / table["run-updates/s secuencial"]
     return table.reset_index()
 
@@ -102,9 +141,17 @@ def bench_groups(X, y, cfg) -> dict[str, float]:
     k, updates = cfg["group_k"], cfg["group_updates"]
 
     def groups():
-        return [dict(models=fresh_models(k), batch_size=B, learning_rates=LEARNING_RATE,
-                     seeds=list(range(k)), epochs=-(-updates * B // len(X)),
-                     max_updates=updates) for B in (1, 4)]
+        return [
+            dict(
+                models=fresh_models(k),
+                batch_size=B,
+                learning_rates=LEARNING_RATE,
+                seeds=list(range(k)),
+                epochs=-(-updates * B // len(X)),
+                max_updates=updates,
+            )
+            for B in (1, 4)
+        ]
 
     train_groups(groups(), X[:256], y[:256], n_jobs=2)  # arranca los procesos de joblib
     times = {}
@@ -130,8 +177,10 @@ def markdown(table: pd.DataFrame, groups: dict[str, float], n: int, cfg) -> str:
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in table.itertuples(index=False):
-        lines.append(f"| {row[0]} | {row[1]} | {row[2]:.1f} | {row[3]:.1f} | {row[4]:,.0f} | "
-                     f"{row[5]:,.0f} | {row[6]:.2f}× |")
+        lines.append(
+            f"| {row[0]} | {row[1]} | {row[2]:.1f} | {row[3]:.1f} | {row[4]:,.0f} | "
+            f"{row[5]:,.0f} | {row[6]:.2f}× |"
+        )
     serial, parallel = groups["n_jobs=1"], groups["n_jobs=2"]
     lines += [
         "",
@@ -147,14 +196,13 @@ def markdown(table: pd.DataFrame, groups: dict[str, float], n: int, cfg) -> str:
 def main(argv=None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tiny", action="store_true", help="configuración mínima (tests)")
-    parser.add_argument("--out", type=Path, default=HERE / "results",
-                        help="carpeta de resultados")
+    parser.add_argument("--out", type=Path, default=HERE / "results", help="carpeta de resultados")
     args = parser.parse_args(argv)
     cfg = TINY if args.tiny else FULL
     split = bl.split_and_scale(bl.load_housing(), seed=42)
     X, y = split.X_train, split.y_train.reshape(-1, 1)
     if cfg["rows"]:
-        X, y = X[:cfg["rows"]], y[:cfg["rows"]]
+        X, y = X[: cfg["rows"]], y[: cfg["rows"]]
     with threadpool_limits(limits=1):
         raw = benchmark(X, y, cfg)
     groups = bench_groups(X, y, cfg)

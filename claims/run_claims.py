@@ -48,11 +48,29 @@ def run_one(nb: Path, seed: int) -> tuple[str, int, float, str]:
     out.unlink(missing_ok=True)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "papermill", str(nb), str(Path(tmp) / nb.name),
-               "--cwd", str(nb.parent), "-k", "python3", "--no-progress-bar",
-               "--log-level", "ERROR", "-p", "seed", str(seed), "-p", "claims_path", str(out)]
-        done = subprocess.run(cmd, capture_output=True, text=True,
-                              env={**os.environ, "TQDM_DISABLE": "1"})
+        cmd = [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(nb),
+            str(Path(tmp) / nb.name),
+            "--cwd",
+            str(nb.parent),
+            "-k",
+            "python3",
+            "--no-progress-bar",
+            "--log-level",
+            "ERROR",
+            "-p",
+            "seed",
+            str(seed),
+            "-p",
+            "claims_path",
+            str(out),
+        ]
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"}
+        )
     error = "" if done.returncode == 0 else (done.stderr.strip().splitlines() or ["?"])[-1]
     return nb.stem, seed, time.perf_counter() - start, error
 
@@ -83,18 +101,25 @@ def report(runs: pd.DataFrame) -> str:
         return "\n".join([*lines, "Todavía no hay ejecuciones guardadas.", ""])
     for notebook, group in runs.groupby("notebook", sort=True):
         seeds = sorted(group["seed"].unique())
-        lines += [f"## {notebook}", "",
-                  "| conclusión | " + " | ".join(f"seed {s}" for s in seeds)
-                  + " | se cumple en |",
-                  "|---|" + "---|" * len(seeds) + "---|"]
+        lines += [
+            f"## {notebook}",
+            "",
+            "| conclusión | " + " | ".join(f"seed {s}" for s in seeds) + " | se cumple en |",
+            "|---|" + "---|" * len(seeds) + "---|",
+        ]
         for claim_id, rows in group.groupby("id", sort=False):
             by_seed = rows.set_index("seed")
-            cells = [SYMBOL.get(by_seed.loc[s, "veredicto"], "—") if s in by_seed.index else "—"
-                     for s in seeds]
+            cells = [
+                SYMBOL.get(by_seed.loc[s, "veredicto"], "—") if s in by_seed.index else "—"
+                for s in seeds
+            ]
             held = int((rows["veredicto"] == "se cumple").sum())
             statement = rows["enunciado"].iloc[0].replace("|", "\\|")
-            lines.append(f"| `{claim_id}`: {statement} | " + " | ".join(cells)
-                         + f" | {held} de {len(rows)} |")
+            lines.append(
+                f"| `{claim_id}`: {statement} | "
+                + " | ".join(cells)
+                + f" | {held} de {len(rows)} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -103,18 +128,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 1, 7, 11, 23])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--notebooks", nargs="*", default=None,
-                        help="prefijos de notebook (p. ej. 03); por defecto, todos")
-    parser.add_argument("--solo-informe", action="store_true",
-                        help="no ejecuta nada: rehace claims/README.md con los JSON guardados")
+    parser.add_argument(
+        "--notebooks",
+        nargs="*",
+        default=None,
+        help="prefijos de notebook (p. ej. 03); por defecto, todos",
+    )
+    parser.add_argument(
+        "--solo-informe",
+        action="store_true",
+        help="no ejecuta nada: rehace claims/README.md con los JSON guardados",
+    )
     args = parser.parse_args()
     RUNS.mkdir(parents=True, exist_ok=True)
     if not args.solo_informe:
-        books = [nb for nb in notebooks_with_claims()
-                 if not args.notebooks or any(nb.name.startswith(p) for p in args.notebooks)]
+        books = [
+            nb
+            for nb in notebooks_with_claims()
+            if not args.notebooks or any(nb.name.startswith(p) for p in args.notebooks)
+        ]
         jobs = [(nb, s) for nb in books for s in args.seeds]
-        print(f"{len(jobs)} ejecuciones ({len(books)} notebooks × {len(args.seeds)} semillas), "
-              f"{args.jobs} a la vez")
+        print(
+            f"{len(jobs)} ejecuciones ({len(books)} notebooks × {len(args.seeds)} semillas), "
+            f"{args.jobs} a la vez"
+        )
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             for name, seed, seconds, error in pool.map(lambda a: run_one(*a), jobs):
                 status = f"ERROR: {error}" if error else "bien"

@@ -22,4 +22,5 @@ def test_baseline_table_orders_models_and_converts_to_dollars(housing_split):
     assert mse["mean_prediction"] > mse["linear_regression"] > mse["hist_gradient_boosting"]
     assert table.loc["perfect", "rmse_dollars"] == 0
     assert table.loc["mean_prediction", "rmse_dollars"] == round(
-        housing_split.rmse_dollars(mse["mean_prediction"]))
+        housing_split.rmse_dollars(mse["mean_prediction"])
+    )

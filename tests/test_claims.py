@@ -27,8 +27,9 @@ def test_bootstrap_interval_has_roughly_nominal_coverage():
     rng = np.random.default_rng(0)
     hits = [
         lo <= 0.0 <= hi
-        for lo, hi in (cl.bootstrap_interval(rng.normal(size=30), seed=s, n_resamples=1000)
-                       for s in range(200))
+        for lo, hi in (
+            cl.bootstrap_interval(rng.normal(size=30), seed=s, n_resamples=1000) for s in range(200)
+        )
     ]
     assert 0.85 <= np.mean(hits) <= 0.995
 
@@ -63,19 +64,38 @@ def test_rule_verdicts(low, high, direction, expected):
 
 
 def test_median_claim_renders_its_sentence_from_the_data():
-    c = cl.median_claim("ratio", "A es mayor que B", [2.0, 2.1, 1.9, 2.2, 2.05] * 3,
-                        medida="A / B por ejecución", rule=cl.Rule(1.0), frases=FRASES)
+    c = cl.median_claim(
+        "ratio",
+        "A es mayor que B",
+        [2.0, 2.1, 1.9, 2.2, 2.05] * 3,
+        medida="A / B por ejecución",
+        rule=cl.Rule(1.0),
+        frases=FRASES,
+    )
     assert c.veredicto == cl.HOLDS and c.n == 15
     assert c.frase.startswith("sí: 2.05 [") and c.frase.endswith("n=15")
-    c2 = cl.median_claim("ratio", "A es mayor que B", [0.5, 0.6, 0.4] * 4,
-                         medida="A / B", rule=cl.Rule(1.0), frases=FRASES)
+    c2 = cl.median_claim(
+        "ratio",
+        "A es mayor que B",
+        [0.5, 0.6, 0.4] * 4,
+        medida="A / B",
+        rule=cl.Rule(1.0),
+        frases=FRASES,
+    )
     assert c2.veredicto == cl.FAILS and c2.frase == "no: 0.50"
 
 
 def test_rate_claim_counts_k_of_n():
     frases = {v: "{k} de {n}" for v in cl.VERDICTS}
-    c = cl.rate_claim("div", "SGD diverge a menudo", 7, 10, medida="P(divergencia)",
-                      rule=cl.Rule(0.2), frases=frases)
+    c = cl.rate_claim(
+        "div",
+        "SGD diverge a menudo",
+        7,
+        10,
+        medida="P(divergencia)",
+        rule=cl.Rule(0.2),
+        frases=frases,
+    )
     assert c.valor == 0.7 and c.frase == "7 de 10" and c.veredicto == cl.HOLDS
 
 
@@ -85,10 +105,17 @@ def test_missing_sentence_is_refused():
 
 
 def test_json_has_the_documented_keys_and_no_infinity(tmp_path):
-    c1 = cl.median_claim("a", "a", [1.0, np.inf, np.inf, np.inf], medida="m",
-                         rule=cl.Rule(0.5, "menor"), frases=FRASES)
-    c2 = cl.rate_claim("b", "b", 1, 4, medida="m", rule=cl.Rule(0.5),
-                       frases={v: "x" for v in cl.VERDICTS})
+    c1 = cl.median_claim(
+        "a",
+        "a",
+        [1.0, np.inf, np.inf, np.inf],
+        medida="m",
+        rule=cl.Rule(0.5, "menor"),
+        frases=FRASES,
+    )
+    c2 = cl.rate_claim(
+        "b", "b", 1, 4, medida="m", rule=cl.Rule(0.5), frases={v: "x" for v in cl.VERDICTS}
+    )
     path = cl.write_json([c1, c2], tmp_path / "sub" / "c.json")
     data = json.loads(path.read_text(encoding="utf-8"))  # JSON estándar: sin Infinity
     assert [d["id"] for d in data] == ["a", "b"]
@@ -99,8 +126,9 @@ def test_json_has_the_documented_keys_and_no_infinity(tmp_path):
 
 
 def test_table_is_spanish_and_marks_divergence():
-    c = cl.median_claim("a", "afirmación", [np.inf] * 3, medida="m", rule=cl.Rule(1.0),
-                        frases=FRASES)
+    c = cl.median_claim(
+        "a", "afirmación", [np.inf] * 3, medida="m", rule=cl.Rule(1.0), frases=FRASES
+    )
     t = cl.table([c])
     assert list(t.columns)[:2] == ["afirmación", "veredicto"]
     assert "diverge" in t.loc["a", "valor"]
@@ -113,14 +141,24 @@ def test_claims_report_counts_holds_per_claim(tmp_path, monkeypatch):
     from pathlib import Path
 
     spec = importlib.util.spec_from_file_location(
-        "run_claims", Path(__file__).resolve().parents[1] / "claims" / "run_claims.py")
+        "run_claims", Path(__file__).resolve().parents[1] / "claims" / "run_claims.py"
+    )
     rc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(rc)
     monkeypatch.setattr(rc, "RUNS", tmp_path)
     for seed, verdicts in {1: ("se cumple", "no se cumple"), 7: ("se cumple", "se cumple")}.items():
-        records = [cl.rate_claim(cid, f"afirmación {cid}", 1, 2, medida="m", rule=cl.Rule(0.1),
-                                 frases={v: "x" for v in cl.VERDICTS}).to_json()
-                   for cid in ("a", "b")]
+        records = [
+            cl.rate_claim(
+                cid,
+                f"afirmación {cid}",
+                1,
+                2,
+                medida="m",
+                rule=cl.Rule(0.1),
+                frases={v: "x" for v in cl.VERDICTS},
+            ).to_json()
+            for cid in ("a", "b")
+        ]
         for record, verdict in zip(records, verdicts, strict=True):
             record["veredicto"] = verdict
         (tmp_path / f"03_x__seed{seed}.json").write_text(json.dumps(records), encoding="utf-8")

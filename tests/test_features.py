@@ -37,8 +37,12 @@ def test_pipelines_fit_on_train_only_and_are_deterministic(raw, name):
 def test_tail_control_reduces_the_most_extreme_row(raw):
     df, X_tr, _ = raw
     cols = [bl.FEATURES.index(f) for f in ft.skewed_features(df, bl.FEATURES)]
-    z = {n: ft.max_abs_z(ft.feature_transformer(n, log_columns=cols, clip_sigma=4.0)
-                         .fit_transform(X_tr)).max() for n in ft.PIPELINES}
+    z = {
+        n: ft.max_abs_z(
+            ft.feature_transformer(n, log_columns=cols, clip_sigma=4.0).fit_transform(X_tr)
+        ).max()
+        for n in ft.PIPELINES
+    }
     assert z["standard"] > 50
     assert z["clip"] == pytest.approx(4.0)
     assert z["log"] < z["standard"] / 3 and z["quantile"] < 6

@@ -34,8 +34,9 @@ def test_line_fit_frames_record_batches_and_parameters():
     rng = np.random.default_rng(0)
     x = rng.standard_normal(50)
     y = 0.7 * x
-    frames = linear.line_fit_frames(x, y, [(10, 0.1), (50, 0.5)], n_updates=7, seed=3,
-                                    start=(0.0, 0.0))
+    frames = linear.line_fit_frames(
+        x, y, [(10, 0.1), (50, 0.5)], n_updates=7, seed=3, start=(0.0, 0.0)
+    )
     small, full = frames
     assert small["theta"].shape == (8, 2) and len(small["batches"]) == 7
     assert all(len(b) == 10 for b in small["batches"])
@@ -55,8 +56,9 @@ def test_the_animation_batches_are_the_batches_train_uses(batch_size):
     x = rng.standard_normal(50)
     y = 0.7 * x + 0.3 + 0.2 * rng.standard_normal(50)
     lr, n_updates, seed = 0.05, 13, 4
-    (frame,) = linear.line_fit_frames(x, y, [(batch_size, lr)], n_updates, seed=seed,
-                                      start=(0.2, -0.1))
+    (frame,) = linear.line_fit_frames(
+        x, y, [(batch_size, lr)], n_updates, seed=seed, start=(0.2, -0.1)
+    )
     w, b = 0.2, -0.1
     for t, rows in enumerate(frame["batches"]):
         err = w * x[rows] + b - y[rows]

@@ -17,10 +17,26 @@ sys.path.insert(0, str(BENCH))
 import bench_lockstep  # noqa: E402
 
 #: campos de History que no son tiempos (los tiempos de train_many son amortizados)
-FIELDS = ("batch_size", "learning_rate", "decay", "seed", "n_samples", "epochs_requested",
-          "initial_train_loss", "initial_val_loss", "train_loss", "val_loss", "update_loss",
-          "samples_seen", "checkpoint_updates", "checkpoint_loss", "n_updates", "diverged",
-          "stop_reason", "optimizer")
+FIELDS = (
+    "batch_size",
+    "learning_rate",
+    "decay",
+    "seed",
+    "n_samples",
+    "epochs_requested",
+    "initial_train_loss",
+    "initial_val_loss",
+    "train_loss",
+    "val_loss",
+    "update_loss",
+    "samples_seen",
+    "checkpoint_updates",
+    "checkpoint_loss",
+    "n_updates",
+    "diverged",
+    "stop_reason",
+    "optimizer",
+)
 
 
 def models(k, start=0):
@@ -51,8 +67,10 @@ def compare(X, y, lrs, seeds, k=None, **kw):
     lr_list = lrs if isinstance(lrs, list) else [lrs] * k
     seed_list = seeds if isinstance(seeds, list) else [seeds] * k
     H = train_many(ours, X, y, learning_rates=lrs, seeds=seeds, **kw)
-    G = [bl.train(m, X, y, learning_rate=lr, seed=s, **kw)
-         for m, lr, s in zip(theirs, lr_list, seed_list, strict=True)]
+    G = [
+        bl.train(m, X, y, learning_rate=lr, seed=s, **kw)
+        for m, lr, s in zip(theirs, lr_list, seed_list, strict=True)
+    ]
     assert len(H) == k
     for h, g, m, t in zip(H, G, ours, theirs, strict=True):
         assert_same_run(h, g, m, t)
@@ -76,8 +94,10 @@ def test_stacked_path_is_really_used(small, monkeypatch):
     """Con B pequeño no se cae en train(): el bucle apilado es el que se compara."""
     X, y = small
     monkeypatch.setattr(lockstep, "train", None)
-    compare_to = [bl.train(m, X, y, batch_size=7, learning_rate=0.01, seed=s, epochs=2)
-                  for m, s in zip(models(3), [0, 1, 2], strict=True)]
+    compare_to = [
+        bl.train(m, X, y, batch_size=7, learning_rate=0.01, seed=s, epochs=2)
+        for m, s in zip(models(3), [0, 1, 2], strict=True)
+    ]
     ours = models(3)
     H = train_many(ours, X, y, batch_size=7, learning_rates=0.01, seeds=[0, 1, 2], epochs=2)
     for h, g in zip(H, compare_to, strict=True):
@@ -87,8 +107,7 @@ def test_stacked_path_is_really_used(small, monkeypatch):
 def test_decay_validation_and_adam(small, housing_split):
     X, y = small
     Xv, yv = housing_split.X_test[:80], housing_split.y_test[:80]
-    compare(X, y, LRS, SEEDS, batch_size=7, epochs=3, decay=0.05, X_val=Xv, y_val=yv,
-            progress=True)
+    compare(X, y, LRS, SEEDS, batch_size=7, epochs=3, decay=0.05, X_val=Xv, y_val=yv, progress=True)
     H, _ = compare(X, y, LRS, SEEDS, batch_size=7, epochs=3, optimizer="adam", decay=0.01)
     assert all(h.optimizer == "adam" for h in H)
     compare(X, y, LRS, SEEDS, batch_size=1, epochs=2, optimizer="adam", X_val=Xv, y_val=yv)
@@ -97,8 +116,18 @@ def test_decay_validation_and_adam(small, housing_split):
 def test_checkpoints_target_and_max_updates(small, housing_split):
     X, y = small
     Xv, yv = housing_split.X_test[:80], housing_split.y_test[:80]
-    H, _ = compare(X, y, [0.001, 0.02, 0.05, 0.01], [0, 1, 2, 3], batch_size=7, epochs=6,
-                   eval_every=10, target_loss=0.6, X_val=Xv, y_val=yv)
+    H, _ = compare(
+        X,
+        y,
+        [0.001, 0.02, 0.05, 0.01],
+        [0, 1, 2, 3],
+        batch_size=7,
+        epochs=6,
+        eval_every=10,
+        target_loss=0.6,
+        X_val=Xv,
+        y_val=yv,
+    )
     reasons = {h.stop_reason for h in H}
     assert "target" in reasons and "epochs" in reasons  # paran en momentos distintos
     assert len({h.n_updates for h in H}) > 1
@@ -118,8 +147,7 @@ def test_a_diverging_run_is_frozen_and_the_others_go_on(small):
     assert H[1].n_updates < H[0].n_updates == 3 * len(X)
     # y divergencia por época: con Adam los pasos son acotados, la pérdida media explota
     # (más de DIVERGENCE_FACTOR veces la inicial) sin llegar a inf
-    H, _ = compare(X, y, [0.001, 0.5, 0.002], [0, 1, 2], batch_size=1, epochs=3,
-                   optimizer="adam")
+    H, _ = compare(X, y, [0.001, 0.5, 0.002], [0, 1, 2], batch_size=1, epochs=3, optimizer="adam")
     assert H[1].diverged and np.isfinite(H[1].update_loss).all()
     assert H[1].n_updates == len(X) and not H[0].diverged and not H[2].diverged
     assert H[0].n_updates == H[2].n_updates == 3 * len(X)
@@ -127,8 +155,7 @@ def test_a_diverging_run_is_frozen_and_the_others_go_on(small):
 
 def test_same_result_whatever_n_jobs(small):
     X, y = small
-    kw = dict(batch_size=7, learning_rates=[0.01, 0.02, 0.005, 0.5], seeds=[0, 1, 2, 3],
-              epochs=2)
+    kw = dict(batch_size=7, learning_rates=[0.01, 0.02, 0.005, 0.5], seeds=[0, 1, 2, 3], epochs=2)
     a, b = models(4), models(4)
     H1 = train_many(a, X, y, n_jobs=1, **kw)
     H2 = train_many(b, X, y, n_jobs=2, **kw)
@@ -140,9 +167,10 @@ def test_train_groups_runs_independent_batch_sizes(small):
     X, y = small
 
     def groups():
-        return [dict(models=models(2), batch_size=1, learning_rates=0.005, seeds=[0, 1]),
-                dict(models=models(3), batch_size=32, learning_rates=[0.01, 0.02, 0.05],
-                     seeds=4)]
+        return [
+            dict(models=models(2), batch_size=1, learning_rates=0.005, seeds=[0, 1]),
+            dict(models=models(3), batch_size=32, learning_rates=[0.01, 0.02, 0.05], seeds=4),
+        ]
 
     g1, g2 = groups(), groups()
     serial = lockstep.train_groups(g1, X, y, epochs=2, n_jobs=1)
@@ -159,19 +187,29 @@ def test_large_batches_fall_back_to_train(small, monkeypatch):
     X, y = small
     calls = []
     monkeypatch.setattr(lockstep, "_train_stacked", lambda *a, **k: calls.append(1))
-    H = train_many(models(2), X, y, batch_size=lockstep.STACK_MAX_BATCH + 1,
-                   learning_rates=0.01, seeds=0, epochs=1)
+    H = train_many(
+        models(2),
+        X,
+        y,
+        batch_size=lockstep.STACK_MAX_BATCH + 1,
+        learning_rates=0.01,
+        seeds=0,
+        epochs=1,
+    )
     assert not calls and len(H) == 2
 
 
-@pytest.mark.parametrize(("kwargs", "error", "match"), [
-    (dict(learning_rates=[0.01, 0.02]), ValueError, "un valor por modelo"),
-    (dict(seeds=[0, -1, 2]), ValueError, "seeds"),
-    (dict(learning_rates=-0.1), ValueError, "learning_rates"),
-    (dict(optimizer="rmsprop"), ValueError, "optimizer"),
-    (dict(target_loss=0.5), ValueError, "eval_every"),
-    (dict(n_jobs=0), ValueError, "n_jobs"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(learning_rates=[0.01, 0.02]), ValueError, "un valor por modelo"),
+        (dict(seeds=[0, -1, 2]), ValueError, "seeds"),
+        (dict(learning_rates=-0.1), ValueError, "learning_rates"),
+        (dict(optimizer="rmsprop"), ValueError, "optimizer"),
+        (dict(target_loss=0.5), ValueError, "eval_every"),
+        (dict(n_jobs=0), ValueError, "n_jobs"),
+    ],
+)
 def test_bad_arguments_are_refused(small, kwargs, error, match):
     X, y = small
     kw = dict(batch_size=8, learning_rates=0.01, seeds=0, epochs=1) | kwargs

@@ -11,8 +11,10 @@ def test_method_ids_do_not_depend_on_n():
     assert methods.method_id(300, 300) == methods.method_id(16512, 16512) == "full_batch"
     assert methods.method_id(1, 300) == "sgd" and methods.method_id(32, 300) == "mini_batch"
     assert methods.method_labels([300, 1, 32], 300) == {
-        "full_batch": "batch completo (B=300)", "sgd": "SGD (B=1)",
-        "mini_batch": "mini-batch (B=32)"}
+        "full_batch": "batch completo (B=300)",
+        "sgd": "SGD (B=1)",
+        "mini_batch": "mini-batch (B=32)",
+    }
 
 
 def test_compare_methods_starts_every_method_from_the_same_weights(small):
@@ -39,10 +41,20 @@ def test_update_noise_is_zero_for_full_batch_and_ordered_by_batch_size(small):
 
 def test_update_noise_measures_the_spread_around_the_trend():
     h = bl.training.History(
-        batch_size=1, learning_rate=1.0, decay=0.0, seed=0, n_samples=1000, epochs_requested=1,
-        initial_train_loss=1.0, initial_val_loss=None, train_loss=np.array([1.0]),
-        val_loss=None, update_loss=1.0 + 0.1 * np.tile([1.0, -1.0], 500),
-        samples_seen=np.arange(1, 1001), epoch_time=np.array([1.0]), n_updates=1000,
+        batch_size=1,
+        learning_rate=1.0,
+        decay=0.0,
+        seed=0,
+        n_samples=1000,
+        epochs_requested=1,
+        initial_train_loss=1.0,
+        initial_val_loss=None,
+        train_loss=np.array([1.0]),
+        val_loss=None,
+        update_loss=1.0 + 0.1 * np.tile([1.0, -1.0], 500),
+        samples_seen=np.arange(1, 1001),
+        epoch_time=np.array([1.0]),
+        n_updates=1000,
     )
     # ±0.1 alrededor de 1 con ventana de 20 (media móvil = 1): dispersión relativa 0.1
     assert smoothing.update_noise(h, window=0.02) == pytest.approx(0.1)
@@ -70,8 +82,9 @@ def test_race_respects_the_time_budget(housing_split):
 
 def test_epoch_table(small):
     X, y = small
-    runs = methods.compare_methods(bl.MLP(rng=0), X, y, [300, 30], 0.01, epochs=2, seed=0,
-                                   X_val=X[:50], y_val=y[:50])
+    runs = methods.compare_methods(
+        bl.MLP(rng=0), X, y, [300, 30], 0.01, epochs=2, seed=0, X_val=X[:50], y_val=y[:50]
+    )
     table = methods.epoch_table(runs)
     assert table.shape == (2, 4) and list(table.index) == [1, 2]
     assert table.index.name == "epoch"
@@ -85,10 +98,20 @@ def test_moving_average_is_centred_on_its_indices():
     np.testing.assert_array_equal(idx, [1, 2, 3, 4, 5])
     np.testing.assert_allclose(trend, [1.0, 1.0, 1.0, 2.0, 2.0])
     h = bl.training.History(
-        batch_size=10, learning_rate=0.1, decay=0.0, seed=0, n_samples=1000,
-        epochs_requested=1, initial_train_loss=1.0, initial_val_loss=None,
-        train_loss=np.array([1.0]), val_loss=None, update_loss=np.ones(100),
-        samples_seen=np.arange(10, 1001, 10), epoch_time=np.ones(1), n_updates=100,
+        batch_size=10,
+        learning_rate=0.1,
+        decay=0.0,
+        seed=0,
+        n_samples=1000,
+        epochs_requested=1,
+        initial_train_loss=1.0,
+        initial_val_loss=None,
+        train_loss=np.array([1.0]),
+        val_loss=None,
+        update_loss=np.ones(100),
+        samples_seen=np.arange(10, 1001, 10),
+        epoch_time=np.ones(1),
+        n_updates=100,
     )
     assert smoothing.window_in_updates(h, 0.05) == 5
     assert smoothing.window_in_updates(h, 0.001) == 1

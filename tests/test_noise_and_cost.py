@@ -17,7 +17,7 @@ def tiny():
 
 def test_noise_stats_match_explicit_per_example_gradients(tiny):
     X, y, model = tiny
-    grads = np.array([noise.gradient(model, X[i:i + 1], y[i:i + 1]) for i in range(len(X))])
+    grads = np.array([noise.gradient(model, X[i : i + 1], y[i : i + 1]) for i in range(len(X))])
     G = noise.gradient(model, X, y)
     np.testing.assert_allclose(grads.mean(axis=0), G, rtol=1e-10, atol=1e-12)
     trace = np.trace(np.cov(grads.T, bias=True))
@@ -40,8 +40,9 @@ def test_minibatch_variance_follows_one_over_b(tiny):
 def test_noise_during_training_trains_in_place(tiny):
     X, y, model = tiny
     m = model.copy()
-    table = noise.noise_during_training(m, X, y, batch_size=8, learning_rate=0.05,
-                                        epochs=[0, 2, 5], seed=0)
+    table = noise.noise_during_training(
+        m, X, y, batch_size=8, learning_rate=0.05, epochs=[0, 2, 5], seed=0
+    )
     assert list(table["epoch"]) == [0, 2, 5]
     assert table["loss"].iloc[-1] < table["loss"].iloc[0]
     assert table["loss"].iloc[-1] == pytest.approx(m.loss(X, y))
@@ -74,8 +75,7 @@ def test_timing_tables_are_consistent(tiny):
 
 def test_timing_table_uses_the_same_rates_as_time_per_update(tiny):
     X, y, model = tiny
-    runs = {"a": bl.train(model.copy(), X, y, batch_size=50, learning_rate=0.01, epochs=2,
-                          seed=0)}
+    runs = {"a": bl.train(model.copy(), X, y, batch_size=50, learning_rate=0.01, epochs=2, seed=0)}
     table = cost.timing_table(runs)
     h = runs["a"]
     us = 1e6 * h.total_time / h.n_updates
@@ -101,8 +101,18 @@ def test_steps_to_target_and_the_noise_model(housing_split):
 
     X, y = housing_split.X_train[:2000], housing_split.y_train[:2000]
     Xv, yv = housing_split.X_test[:500], housing_split.y_test[:500]
-    table = noise.steps_to_target(bl.MLP(rng=0), X, y, Xv, yv, [16, 64, 2000],
-                                  [0.01, 0.03, 0.1], target=0.6, max_epochs=30, seed=0)
+    table = noise.steps_to_target(
+        bl.MLP(rng=0),
+        X,
+        y,
+        Xv,
+        yv,
+        [16, 64, 2000],
+        [0.01, 0.03, 0.1],
+        target=0.6,
+        max_epochs=30,
+        seed=0,
+    )
     assert table["reached"].iloc[:2].all()
     assert table["updates"].iloc[0] > table["updates"].iloc[1]
     # el modelo S = S_min (1 + B_ruido / B) se recupera de datos sintéticos exactos

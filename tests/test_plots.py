@@ -18,10 +18,24 @@ import batchlab as bl  # noqa: E402
 from batchlab import baselines, batch_lr_plots, cost, linear, methods, noise, plots, sweeps  # noqa: E402,E501
 
 STATIC = [
-    "activation_spread_plot", "band_plot", "best_lr_plot", "correlation_heatmap", "cost_plot",
-    "curves_grid", "generalization_plot", "geographic_scatter", "histograms", "learning_curves",
-    "loss_vs_time", "lr_batch_heatmap", "lr_sweep_plot", "parameter_paths", "predictions_plot",
-    "steps_plot", "update_losses", "variance_plot",
+    "activation_spread_plot",
+    "band_plot",
+    "best_lr_plot",
+    "correlation_heatmap",
+    "cost_plot",
+    "curves_grid",
+    "generalization_plot",
+    "geographic_scatter",
+    "histograms",
+    "learning_curves",
+    "loss_vs_time",
+    "lr_batch_heatmap",
+    "lr_sweep_plot",
+    "parameter_paths",
+    "predictions_plot",
+    "steps_plot",
+    "update_losses",
+    "variance_plot",
 ]
 
 
@@ -36,15 +50,16 @@ def _close_figures():
 def data():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((60, 8))
-    y = (X[:, :1] * 0.5 + 0.1 * rng.standard_normal((60, 1)))
+    y = X[:, :1] * 0.5 + 0.1 * rng.standard_normal((60, 1))
     return X, y, bl.MLP(rng=0)
 
 
 @pytest.fixture(scope="module")
 def runs(data):
     X, y, model = data
-    return methods.compare_methods(model, X, y, [60, 1, 8], 0.01, epochs=2, seed=0,
-                                   X_val=X[:20], y_val=y[:20])
+    return methods.compare_methods(
+        model, X, y, [60, 1, 8], 0.01, epochs=2, seed=0, X_val=X[:20], y_val=y[:20]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +154,21 @@ def test_best_lr_and_band_plots(summary):
 
 def test_curves_grid_shows_diverged_runs_and_spanish_diagnoses(data):
     X, y, model = data
-    grid = {(B, lr): bl.train(model.copy(), X, y, batch_size=B, learning_rate=lr, epochs=2,
-                              seed=0, X_val=X[:20], y_val=y[:20])
-            for B in (8, 60) for lr in (0.01, 1e3)}
+    grid = {
+        (B, lr): bl.train(
+            model.copy(),
+            X,
+            y,
+            batch_size=B,
+            learning_rate=lr,
+            epochs=2,
+            seed=0,
+            X_val=X[:20],
+            y_val=y[:20],
+        )
+        for B in (8, 60)
+        for lr in (0.01, 1e3)
+    }
     diagnoses = {k: sweeps.classify_run(h, 0.1) for k, h in grid.items()}
     fig = batch_lr_plots.curves_grid(grid, diagnoses)
     assert len(fig.axes) == 4
@@ -154,8 +181,9 @@ def test_noise_figures(data):
     variance = noise.minibatch_variance(model, X, y, [1, 4, 16], seed=0)
     fig = batch_lr_plots.variance_plot(variance, noise.variance_slope(variance, 16))
     assert len(fig.axes[0].lines) == 2 and "1/B" in fig.axes[0].get_title()
-    steps = noise.steps_to_target(model, X, y, X[:20], y[:20], [4, 60], [0.05, 1e3],
-                                  target=0.5, max_epochs=3, seed=0)
+    steps = noise.steps_to_target(
+        model, X, y, X[:20], y[:20], [4, 60], [0.05, 1e3], target=0.5, max_epochs=3, seed=0
+    )
     fit = noise.fit_steps_model(steps)
     fig = batch_lr_plots.steps_plot(steps, fit, [5.0, 20.0], 0.5)
     assert "actualizaciones hasta" in fig.axes[0].get_ylabel()
@@ -168,15 +196,18 @@ def test_cost_plot_has_three_panels(data):
     memory = cost.memory_per_batch(model, X, y, [4, 60])
     fig = batch_lr_plots.cost_plot(timing, memory)
     assert [ax.get_title() for ax in fig.axes] == [
-        "Coste de una actualización", "Rendimiento", "Memoria de un paso"]
-    assert [t.get_text() for t in fig.axes[2].get_legend().get_texts()][-1] == \
-        "pico medido (tracemalloc)"
+        "Coste de una actualización",
+        "Rendimiento",
+        "Memoria de un paso",
+    ]
+    assert [t.get_text() for t in fig.axes[2].get_legend().get_texts()][
+        -1
+    ] == "pico medido (tracemalloc)"
 
 
 def test_generalization_plot_survives_a_diverged_batch_size():
     split = bl.split_and_scale(bl.load_housing().sample(600, random_state=0), seed=0)
-    table = sweeps.generalization(bl.MLP(rng=0), split, [64, 128], [0.01, 1e3], epochs=1,
-                                  seeds=[0])
+    table = sweeps.generalization(bl.MLP(rng=0), split, [64, 128], [0.01, 1e3], epochs=1, seeds=[0])
     assert list(table[("diverged_runs", "")]) == [0, 1]
     fig = batch_lr_plots.generalization_plot(table)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -189,8 +220,9 @@ def test_parameter_paths_draws_one_path_per_method():
     y = 0.5 * x
     paths = linear.linear_paths(x, y, [40, 1], 0.1, 10, start=(-1.0, 1.0), seed=0)
     w, b = np.linspace(-2, 2, 20), np.linspace(-2, 2, 20)
-    fig = plots.parameter_paths(linear.linear_loss_surface(x, y, w, b), w, b, paths,
-                                (0.5, 0.0), labels={"sgd": "SGD (B=1)"})
+    fig = plots.parameter_paths(
+        linear.linear_loss_surface(x, y, w, b), w, b, paths, (0.5, 0.0), labels={"sgd": "SGD (B=1)"}
+    )
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[:2] == ["batch completo", "SGD (B=1)"]
     assert fig.axes[0].get_xlabel() == "w (pendiente)"
@@ -202,15 +234,26 @@ def test_figure_modules_import_no_experiment_runner(module):
     import inspect
 
     tree = ast.parse(inspect.getsource(module))
-    imported = {node.module for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom) and node.level == 1}
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+    }
     assert imported <= {"data", "labels", "plots", "smoothing", "training"}, imported
 
 
 def test_figures_accept_tables_with_only_the_documented_columns():
     """Las figuras leen claves de máquina: una tabla mínima con ellas basta."""
-    summary = pd.DataFrame({
-        "method": ["sgd", "sgd"], "lr": [0.01, 0.1], "B": [1, 1], "median": [0.5, np.inf],
-        "worst": [0.6, np.inf], "diverged_runs": [0, 2], "runs": [2, 2]})
+    summary = pd.DataFrame(
+        {
+            "method": ["sgd", "sgd"],
+            "lr": [0.01, 0.1],
+            "B": [1, 1],
+            "median": [0.5, np.inf],
+            "worst": [0.6, np.inf],
+            "diverged_runs": [0, 2],
+            "runs": [2, 2],
+        }
+    )
     assert plots.lr_sweep_plot(summary, "t").axes[0].get_xscale() == "log"
     assert batch_lr_plots.lr_batch_heatmap(summary, "t").axes

@@ -9,11 +9,17 @@ from batchlab import sweeps
 
 
 def _summary(lrs, worst, diverged, B=8, method="mini_batch", median=None):
-    return pd.DataFrame({
-        "method": method, "lr": lrs, "B": B,
-        "median": worst if median is None else median, "worst": worst,
-        "diverged_runs": diverged, "runs": 2,
-    })
+    return pd.DataFrame(
+        {
+            "method": method,
+            "lr": lrs,
+            "B": B,
+            "median": worst if median is None else median,
+            "worst": worst,
+            "diverged_runs": diverged,
+            "runs": 2,
+        }
+    )
 
 
 def test_sweep_is_the_same_in_parallel_and_picks_a_safe_learning_rate(small):
@@ -21,12 +27,18 @@ def test_sweep_is_the_same_in_parallel_and_picks_a_safe_learning_rate(small):
     Xv, yv = X[:60], y[:60]
     grid = {1: [0.001, 5.0], 32: [0.01, 0.1, 50.0]}
     serial = sweeps.lr_sweep(bl.MLP(rng=0), X, y, Xv, yv, grid, epochs=2, seeds=[0, 1])
-    parallel = sweeps.lr_sweep(bl.MLP(rng=0), X, y, Xv, yv, grid, epochs=2, seeds=[0, 1],
-                               n_jobs=2)
+    parallel = sweeps.lr_sweep(bl.MLP(rng=0), X, y, Xv, yv, grid, epochs=2, seeds=[0, 1], n_jobs=2)
     pd.testing.assert_frame_equal(serial, parallel)
     assert len(serial) == 10
-    assert list(serial.columns) == ["method", "B", "lr", "seed", "val_loss", "train_loss",
-                                    "diverged"]
+    assert list(serial.columns) == [
+        "method",
+        "B",
+        "lr",
+        "seed",
+        "val_loss",
+        "train_loss",
+        "diverged",
+    ]
     summary = sweeps.summarize_sweep(serial)
     assert (summary.loc[summary["lr"] == 50.0, "diverged_runs"] == 2).all()
     best = sweeps.best_learning_rates(summary)
@@ -39,8 +51,9 @@ def test_sweep_is_the_same_in_parallel_and_picks_a_safe_learning_rate(small):
 
 
 def test_best_learning_rate_falls_back_when_every_rate_diverges():
-    summary = _summary([0.1, 1.0], [np.inf, np.inf], [1, 2], B=1, method="sgd",
-                       median=[0.5, np.inf])
+    summary = _summary(
+        [0.1, 1.0], [np.inf, np.inf], [1, 2], B=1, method="sgd", median=[0.5, np.inf]
+    )
     best = sweeps.best_learning_rates(summary)
     assert best.loc[1, "lr"] == 0.1 and not best.loc[1, "reliable"]
 
@@ -77,8 +90,12 @@ def test_scaling_segments_recover_known_slopes():
 
 
 def test_good_lr_band_counts_rates_close_to_the_best():
-    summary = _summary([0.001, 0.01, 0.1, 1.0], [0.5, 0.3, 0.35, np.inf], [0, 0, 0, 2],
-                       median=[0.5, 0.3, 0.33, np.inf])
+    summary = _summary(
+        [0.001, 0.01, 0.1, 1.0],
+        [0.5, 0.3, 0.35, np.inf],
+        [0, 0, 0, 2],
+        median=[0.5, 0.3, 0.33, np.inf],
+    )
     band = sweeps.good_lr_band(summary, tolerance=0.2)
     assert band.loc[8, "good_rates"] == 2
     assert band.loc[8, "width_decades"] == pytest.approx(1.0)
@@ -86,29 +103,44 @@ def test_good_lr_band_counts_rates_close_to_the_best():
 
 def _history(val, diverged=False):
     return bl.training.History(
-        batch_size=1, learning_rate=0.1, decay=0.0, seed=0, n_samples=10, epochs_requested=5,
-        initial_train_loss=2.0, initial_val_loss=2.0, train_loss=np.array(val),
-        val_loss=np.array(val), update_loss=np.array(val), samples_seen=np.arange(1, 6),
-        epoch_time=np.ones(5), diverged=diverged,
+        batch_size=1,
+        learning_rate=0.1,
+        decay=0.0,
+        seed=0,
+        n_samples=10,
+        epochs_requested=5,
+        initial_train_loss=2.0,
+        initial_val_loss=2.0,
+        train_loss=np.array(val),
+        val_loss=np.array(val),
+        update_loss=np.array(val),
+        samples_seen=np.arange(1, 6),
+        epoch_time=np.ones(5),
+        diverged=diverged,
     )
 
 
-@pytest.mark.parametrize(("val", "diverged", "label"), [
-    ([1.0, 0.8, 0.6, 0.5, 0.45], False, "converges"),
-    ([1.0, 0.8, 0.9, 0.7, 0.8, 0.6, 0.65], False, "oscillates"),
-    ([1.5, 1.4, 1.3, 1.2, 1.1], False, "crawls"),
-    ([1.0], True, "diverges"),
-])
+@pytest.mark.parametrize(
+    ("val", "diverged", "label"),
+    [
+        ([1.0, 0.8, 0.6, 0.5, 0.45], False, "converges"),
+        ([1.0, 0.8, 0.9, 0.7, 0.8, 0.6, 0.65], False, "oscillates"),
+        ([1.5, 1.4, 1.3, 1.2, 1.1], False, "crawls"),
+        ([1.0], True, "diverges"),
+    ],
+)
 def test_classify_run(val, diverged, label):
     assert sweeps.classify_run(_history(val, diverged), best_loss=0.45) == label
 
 
 def test_generalization_reports_divergence_without_poisoning_the_means(housing_split):
-    table = sweeps.generalization(bl.MLP(rng=0), housing_split, [256, 512], [0.01, 50.0],
-                                  epochs=1, seeds=[0, 1])
+    table = sweeps.generalization(
+        bl.MLP(rng=0), housing_split, [256, 512], [0.01, 50.0], epochs=1, seeds=[0, 1]
+    )
     assert list(table[("diverged_runs", "")]) == [0, 2]
     assert np.isfinite(table.loc[256, ("test", "mean")])
     assert np.isnan(table.loc[512, ("test", "mean")])
     gap = table.loc[256, ("gap", "mean")]
-    assert gap == pytest.approx(table.loc[256, ("test", "mean")]
-                                - table.loc[256, ("train", "mean")])
+    assert gap == pytest.approx(
+        table.loc[256, ("test", "mean")] - table.loc[256, ("train", "mean")]
+    )

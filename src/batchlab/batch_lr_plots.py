@@ -43,10 +43,18 @@ def lr_batch_heatmap(summary: pd.DataFrame, title: str, value: str = "worst") ->
     shown = table.where(~diverged & np.isfinite(table))
     fig, ax = plt.subplots(figsize=(9, 6))
     vmin, vmax = np.nanmin(shown.to_numpy()), np.nanquantile(shown.to_numpy(), 0.9)
-    sns.heatmap(shown, ax=ax, cmap="viridis_r", annot=True, fmt=".3f", annot_kws={"size": 8},
-                norm=plt.matplotlib.colors.LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.01)),
-                cbar_kws={"label": "MSE de validación (peor semilla)"}, linewidths=0.5,
-                linecolor="white")
+    sns.heatmap(
+        shown,
+        ax=ax,
+        cmap="viridis_r",
+        annot=True,
+        fmt=".3f",
+        annot_kws={"size": 8},
+        norm=plt.matplotlib.colors.LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.01)),
+        cbar_kws={"label": "MSE de validación (peor semilla)"},
+        linewidths=0.5,
+        linecolor="white",
+    )
     ax.set_facecolor("#d9d9d9")
     for i, j in zip(*np.nonzero(diverged.to_numpy()), strict=True):
         ax.text(j + 0.5, i + 0.5, "✕", ha="center", va="center", color="#b2182b", fontsize=13)
@@ -63,8 +71,9 @@ def lr_batch_heatmap(summary: pd.DataFrame, title: str, value: str = "worst") ->
     return fig
 
 
-def best_lr_plot(best: dict[str, pd.DataFrame],
-                 segments: dict[str, list[tuple[int, int, float, float]]]) -> plt.Figure:
+def best_lr_plot(
+    best: dict[str, pd.DataFrame], segments: dict[str, list[tuple[int, int, float, float]]]
+) -> plt.Figure:
     """Mejor tasa (refinada) frente a B en log-log, con las rectas ajustadas por tramos.
 
     `best` = ``{optimizador: best_lr_by_batch(...)}``; `segments[optimizador]` =
@@ -76,8 +85,14 @@ def best_lr_plot(best: dict[str, pd.DataFrame],
         ax.plot(table.index, table["lr_refined"], "o", color=color, ms=7, label=name)
         for b0, b1, slope, intercept in segments[key]:
             Bs = np.geomspace(b0, b1, 20)
-            ax.plot(Bs, np.exp(intercept) * Bs**slope, "-", color=color, lw=1.5,
-                    label=f"{name}: pendiente {slope:.2f} (B de {b0} a {b1})")
+            ax.plot(
+                Bs,
+                np.exp(intercept) * Bs**slope,
+                "-",
+                color=color,
+                lw=1.5,
+                label=f"{name}: pendiente {slope:.2f} (B de {b0} a {b1})",
+            )
     first = next(iter(best.values()))
     B0, lr0 = first.index[0], first["lr_refined"].iloc[0]
     Bs = np.geomspace(first.index[0], first.index[-1], 20)
@@ -85,8 +100,14 @@ def best_lr_plot(best: dict[str, pd.DataFrame],
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(top=max(t["lr_refined"].max() for t in best.values()) * 10)
-    return _finish(fig, ax, xlabel="tamaño del batch B", ylabel="mejor tasa de aprendizaje",
-                   title="Mejor tasa de aprendizaje frente al tamaño del batch", legend_size=8)
+    return _finish(
+        fig,
+        ax,
+        xlabel="tamaño del batch B",
+        ylabel="mejor tasa de aprendizaje",
+        title="Mejor tasa de aprendizaje frente al tamaño del batch",
+        legend_size=8,
+    )
 
 
 def curves_grid(histories: dict[tuple[int, float], History], diagnoses: dict) -> plt.Figure:
@@ -96,17 +117,30 @@ def curves_grid(histories: dict[tuple[int, float], History], diagnoses: dict) ->
     """
     Bs = sorted({B for B, _ in histories}, reverse=True)
     lrs = sorted({lr for _, lr in histories}, reverse=True)
-    fig, axes = plt.subplots(len(Bs), len(lrs), figsize=(3.6 * len(lrs), 2.6 * len(Bs)),
-                             sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        len(Bs), len(lrs), figsize=(3.6 * len(lrs), 2.6 * len(Bs)), sharex=True, squeeze=False
+    )
     for i, B in enumerate(Bs):
         for j, lr in enumerate(lrs):
             ax, h = axes[i, j], histories[(B, lr)]
             if h.val_loss is not None and len(h.val_loss):
-                ax.plot(np.arange(1, len(h.val_loss) + 1), h.val_loss, "o-", ms=3,
-                        color=METHOD_COLORS[0])
+                ax.plot(
+                    np.arange(1, len(h.val_loss) + 1),
+                    h.val_loss,
+                    "o-",
+                    ms=3,
+                    color=METHOD_COLORS[0],
+                )
             else:
-                ax.text(0.5, 0.5, "divergió", transform=ax.transAxes, ha="center",
-                        color=METHOD_COLORS[1], fontsize=12)
+                ax.text(
+                    0.5,
+                    0.5,
+                    "divergió",
+                    transform=ax.transAxes,
+                    ha="center",
+                    color=METHOD_COLORS[1],
+                    fontsize=12,
+                )
             diagnosis = LABELS.get(diagnoses[(B, lr)], diagnoses[(B, lr)])
             ax.set_title(f"B={B}, lr={lr:g}: {diagnosis}", fontsize=9)
             if j == 0:
@@ -121,38 +155,77 @@ def curves_grid(histories: dict[tuple[int, float], History], diagnoses: dict) ->
 def variance_plot(table: pd.DataFrame, slope: float) -> plt.Figure:
     """Varianza del gradiente de mini-batch frente a B (log-log): medida y predicha."""
     fig, ax = plt.subplots(figsize=(7.5, 4.6))
-    ax.plot(table["B"], table["measured_variance"], "o", ms=8, color=METHOD_COLORS[0],
-            label=f"medida (pendiente {slope:.3f})")
-    ax.plot(table["B"], table["predicted_variance"], "-", color=METHOD_COLORS[1],
-            label="tr(Σ)/B · (N−B)/(N−1)")
-    return _finish(fig, ax, xlabel="tamaño del batch B", ylabel="E‖g_B − G‖²",
-                   title="El ruido del gradiente cae como 1/B", logx=True, logy=True)
+    ax.plot(
+        table["B"],
+        table["measured_variance"],
+        "o",
+        ms=8,
+        color=METHOD_COLORS[0],
+        label=f"medida (pendiente {slope:.3f})",
+    )
+    ax.plot(
+        table["B"],
+        table["predicted_variance"],
+        "-",
+        color=METHOD_COLORS[1],
+        label="tr(Σ)/B · (N−B)/(N−1)",
+    )
+    return _finish(
+        fig,
+        ax,
+        xlabel="tamaño del batch B",
+        ylabel="E‖g_B − G‖²",
+        title="El ruido del gradiente cae como 1/B",
+        logx=True,
+        logy=True,
+    )
 
 
-def steps_plot(table: pd.DataFrame, fit: dict[str, float], b_simple: Sequence[float],
-               target: float) -> plt.Figure:
+def steps_plot(
+    table: pd.DataFrame, fit: dict[str, float], b_simple: Sequence[float], target: float
+) -> plt.Figure:
     """Actualizaciones hasta el objetivo frente a B, con escalado perfecto y el ajuste."""
     ok = table[table["reached"].astype(bool)]
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
-    ax.plot(ok.index, ok["updates"], "o", ms=8, color=METHOD_COLORS[0],
-            label="medido")
+    ax.plot(ok.index, ok["updates"], "o", ms=8, color=METHOD_COLORS[0], label="medido")
     Bs = np.geomspace(table.index.min(), table.index.max(), 50)
     if len(ok):
-        ax.plot(Bs, ok["updates"].iloc[0] * ok.index[0] / Bs, ":", color="0.4",
-                label="escalado perfecto (∝ 1/B)")
+        ax.plot(
+            Bs,
+            ok["updates"].iloc[0] * ok.index[0] / Bs,
+            ":",
+            color="0.4",
+            label="escalado perfecto (∝ 1/B)",
+        )
     if np.isfinite(fit["s_min"]):
-        ax.plot(Bs, fit["s_min"] * (1 + fit["b_noise"] / Bs), "-", color=METHOD_COLORS[1],
-                label=f"S_min·(1 + B_ruido/B), B_ruido ≈ {fit['b_noise']:.0f}")
+        ax.plot(
+            Bs,
+            fit["s_min"] * (1 + fit["b_noise"] / Bs),
+            "-",
+            color=METHOD_COLORS[1],
+            label=f"S_min·(1 + B_ruido/B), B_ruido ≈ {fit['b_noise']:.0f}",
+        )
         ax.axvline(fit["b_noise"], color=METHOD_COLORS[1], ls="--", lw=1)
-    ax.axvspan(min(b_simple), max(b_simple), color=METHOD_COLORS[2], alpha=0.25,
-               label="B_simple medido durante el entrenamiento")
+    ax.axvspan(
+        min(b_simple),
+        max(b_simple),
+        color=METHOD_COLORS[2],
+        alpha=0.25,
+        label="B_simple medido durante el entrenamiento",
+    )
     missing = table[~table["reached"].astype(bool)]
     for B in missing.index:
         ax.annotate("no llega", (B, ax.get_ylim()[1]), ha="center", va="top", fontsize=8)
-    return _finish(fig, ax, xlabel="tamaño del batch B (cada uno con su mejor tasa)",
-                   ylabel=f"actualizaciones hasta MSE val ≤ {target:g}",
-                   title="Pasos hasta el objetivo: escalado perfecto y rendimientos decrecientes",
-                   logx=True, logy=True, legend_size=8)
+    return _finish(
+        fig,
+        ax,
+        xlabel="tamaño del batch B (cada uno con su mejor tasa)",
+        ylabel=f"actualizaciones hasta MSE val ≤ {target:g}",
+        title="Pasos hasta el objetivo: escalado perfecto y rendimientos decrecientes",
+        logx=True,
+        logy=True,
+        legend_size=8,
+    )
 
 
 def cost_plot(timing: pd.DataFrame, memory: pd.DataFrame) -> plt.Figure:
@@ -164,8 +237,11 @@ def cost_plot(timing: pd.DataFrame, memory: pd.DataFrame) -> plt.Figure:
     axes[1].plot(timing["B"], timing["samples_per_s"], "o-", color=METHOD_COLORS[3])
     axes[1].set_ylabel("muestras por segundo")
     axes[1].set_title("Rendimiento")
-    for col, style in (("forward_bytes", "s--"), ("forward_backward_bytes", "o-"),
-                       ("measured_peak_bytes", "x")):
+    for col, style in (
+        ("forward_bytes", "s--"),
+        ("forward_backward_bytes", "o-"),
+        ("measured_peak_bytes", "x"),
+    ):
         axes[2].plot(memory["B"], memory[col] / 2**20, style, label=LABELS[col], ms=8)
     axes[2].set_ylabel("MiB")
     axes[2].set_title("Memoria de un paso")
@@ -182,11 +258,23 @@ def generalization_plot(table: pd.DataFrame) -> plt.Figure:
     """Pérdida final de entrenamiento y de prueba por B (media ± desviación entre semillas)."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for col, color in (("train", METHOD_COLORS[0]), ("test", METHOD_COLORS[1])):
-        ax.errorbar(table.index, table[(col, "mean")], yerr=table[(col, "std")], fmt="o-",
-                    color=color, capsize=4, label=LABELS[col])
-    return _finish(fig, ax, xlabel="tamaño del batch B (cada uno con su mejor tasa)",
-                   ylabel="MSE al final",
-                   title="Entrenamiento frente a prueba según el tamaño del batch", logx=True)
+        ax.errorbar(
+            table.index,
+            table[(col, "mean")],
+            yerr=table[(col, "std")],
+            fmt="o-",
+            color=color,
+            capsize=4,
+            label=LABELS[col],
+        )
+    return _finish(
+        fig,
+        ax,
+        xlabel="tamaño del batch B (cada uno con su mejor tasa)",
+        ylabel="MSE al final",
+        title="Entrenamiento frente a prueba según el tamaño del batch",
+        logx=True,
+    )
 
 
 def band_plot(bands: dict[str, pd.DataFrame]) -> plt.Figure:
@@ -197,6 +285,11 @@ def band_plot(bands: dict[str, pd.DataFrame]) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8, 4.2))
     for (key, table), color in zip(bands.items(), METHOD_COLORS, strict=False):
         ax.plot(table.index, table["width_decades"], "o-", color=color, label=_run_label(key))
-    return _finish(fig, ax, xlabel="tamaño del batch B",
-                   ylabel="ancho de la banda de tasas buenas (décadas)",
-                   title="¿Cuánto margen hay al elegir la tasa?", logx=True)
+    return _finish(
+        fig,
+        ax,
+        xlabel="tamaño del batch B",
+        ylabel="ancho de la banda de tasas buenas (décadas)",
+        title="¿Cuánto margen hay al elegir la tasa?",
+        logx=True,
+    )

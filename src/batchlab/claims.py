@@ -112,8 +112,10 @@ class Rule:
     def describe(self, what: str) -> str:
         """La regla en una frase, p. ej. para la columna «regla» de :func:`table`."""
         side = "por encima" if self.direction == "mayor" else "por debajo"
-        return (f"se cumple si el IC 95 % de {what} queda entero {side} de "
-                f"{self.threshold:g}; no se cumple si queda entero al otro lado")
+        return (
+            f"se cumple si el IC 95 % de {what} queda entero {side} de "
+            f"{self.threshold:g}; no se cumple si queda entero al otro lado"
+        )
 
 
 @dataclass(frozen=True)
@@ -207,8 +209,9 @@ def write_json(claims: Sequence[Claim], path: str | Path) -> Path:
     ids = [c.id for c in claims]
     if len(set(ids)) != len(ids):
         raise ValueError(f"Hay ids de conclusiones repetidos: {ids}")
-    path.write_text(json.dumps([c.to_json() for c in claims], ensure_ascii=False, indent=1),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps([c.to_json() for c in claims], ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return path
 
 
@@ -219,9 +222,18 @@ def _claim(id, enunciado, medida, valor, low, high, n, rule, frases, **extra) ->
         raise ValueError(f"Faltan frases para los veredictos {sorted(missing)} en {id!r}")
     verdict = rule.verdict(low, high)
     fields = {"valor": valor, "ic_bajo": low, "ic_alto": high, "n": n, **extra}
-    return Claim(id=id, enunciado=enunciado, medida=medida, valor=valor, ic_bajo=low,
-                 ic_alto=high, n=n, regla=rule.describe(medida), veredicto=verdict,
-                 frase=frases[verdict].format(**fields))
+    return Claim(
+        id=id,
+        enunciado=enunciado,
+        medida=medida,
+        valor=valor,
+        ic_bajo=low,
+        ic_alto=high,
+        n=n,
+        regla=rule.describe(medida),
+        veredicto=verdict,
+        frase=frases[verdict].format(**fields),
+    )
 
 
 def _as_values(values: Sequence[float]) -> np.ndarray:

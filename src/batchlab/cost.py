@@ -30,8 +30,16 @@ def _median_time(model, X, y, B, seconds, repeats, seed) -> float:
     """Mediana de µs por actualización en `repeats` entrenamientos de ~`seconds` s."""
     times = []
     for r in range(repeats):
-        h = train(model.copy(), X, y, batch_size=B, learning_rate=1e-6, epochs=10**6,
-                  seed=seed + r, time_budget=seconds)
+        h = train(
+            model.copy(),
+            X,
+            y,
+            batch_size=B,
+            learning_rate=1e-6,
+            epochs=10**6,
+            seed=seed + r,
+            time_budget=seconds,
+        )
         times.append(h.total_time / h.n_updates)
     return 1e6 * float(np.median(times))
 
@@ -40,8 +48,12 @@ def _throughput(us_per_update: float, n: int, batch_size: int) -> dict[str, floa
     """µs por actualización → segundos por época (⌈N/B⌉ actualizaciones) y muestras/s."""
     per_epoch = batches_per_epoch(n, batch_size)
     s_per_epoch = us_per_update * 1e-6 * per_epoch
-    return {"us_per_update": us_per_update, "s_per_epoch": s_per_epoch,
-            "samples_per_s": n / s_per_epoch, "updates_per_epoch": per_epoch}
+    return {
+        "us_per_update": us_per_update,
+        "s_per_epoch": s_per_epoch,
+        "samples_per_s": n / s_per_epoch,
+        "updates_per_epoch": per_epoch,
+    }
 
 
 def timing_table(histories: dict[str, History]) -> pd.DataFrame:
@@ -49,14 +61,23 @@ def timing_table(histories: dict[str, History]) -> pd.DataFrame:
 
     Índice ``method``; columnas de :func:`_throughput`.
     """
-    rows = {name: _throughput(1e6 * h.total_time / h.n_updates, h.n_samples, h.batch_size)
-            for name, h in histories.items()}
+    rows = {
+        name: _throughput(1e6 * h.total_time / h.n_updates, h.n_samples, h.batch_size)
+        for name, h in histories.items()
+    }
     return pd.DataFrame(rows).T.rename_axis("method")
 
 
 def time_per_update(
-    model: MLP, X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int], *,
-    seconds: float = 0.2, repeats: int = 3, threads: int = 1, seed: int = 0,
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_sizes: Sequence[int],
+    *,
+    seconds: float = 0.2,
+    repeats: int = 3,
+    threads: int = 1,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """µs por actualización, segundos por época y muestras/s para cada B (mediana).
 
@@ -71,8 +92,15 @@ def time_per_update(
 
 
 def blas_threads_effect(
-    model: MLP, X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int], *,
-    threads: Sequence[int] = (1, 2), seconds: float = 0.3, repeats: int = 3, seed: int = 0,
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_sizes: Sequence[int],
+    *,
+    threads: Sequence[int] = (1, 2),
+    seconds: float = 0.3,
+    repeats: int = 3,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """µs por actualización con 1, 2… hilos de BLAS (threadpoolctl), y el hilo efectivo."""
     rows = []
@@ -91,8 +119,9 @@ def blas_threads_effect(
     return table
 
 
-def memory_per_batch(model: MLP, X: np.ndarray, y: np.ndarray,
-                     batch_sizes: Sequence[int]) -> pd.DataFrame:
+def memory_per_batch(
+    model: MLP, X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int]
+) -> pd.DataFrame:
     """Memoria de un paso de entrenamiento según B: calculada y medida.
 
     *Calculada*: los bytes de los arrays que forward guarda para backward (la salida de
@@ -113,7 +142,12 @@ def memory_per_batch(model: MLP, X: np.ndarray, y: np.ndarray,
         tracemalloc.stop()
         forward = sum(a.nbytes for a in m.activations[1:])
         backward = 2 * 8 * B * widest  # δ y sign(A) de la capa más ancha, en float64
-        rows.append({"B": B, "forward_bytes": forward,
-                     "forward_backward_bytes": forward + backward,
-                     "measured_peak_bytes": peak})
+        rows.append(
+            {
+                "B": B,
+                "forward_bytes": forward,
+                "forward_backward_bytes": forward + backward,
+                "measured_peak_bytes": peak,
+            }
+        )
     return pd.DataFrame(rows)

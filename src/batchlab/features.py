@@ -42,16 +42,18 @@ PIPELINE_LABELS = {
 SKEW_THRESHOLD = 3.0
 
 
-def skewed_features(df: pd.DataFrame, features: list[str],
-                    threshold: float = SKEW_THRESHOLD) -> list[str]:
+def skewed_features(
+    df: pd.DataFrame, features: list[str], threshold: float = SKEW_THRESHOLD
+) -> list[str]:
     """Las variables estrictamente positivas con asimetría mayor que `threshold`."""
     cols = df[features]
     skew = cols.skew()
     return [f for f in features if skew[f] > threshold and (cols[f] > 0).all()]
 
 
-def feature_transformer(pipeline: str, *, log_columns: list[int] | None = None,
-                        clip_sigma: float = 5.0):
+def feature_transformer(
+    pipeline: str, *, log_columns: list[int] | None = None, clip_sigma: float = 5.0
+):
     """Un transformador de scikit-learn (sin ajustar) para la preparación `pipeline`.
 
     `log_columns` son las posiciones de las columnas que reciben ``log1p`` en ``"log"``;
@@ -62,16 +64,16 @@ def feature_transformer(pipeline: str, *, log_columns: list[int] | None = None,
         return StandardScaler()
     if pipeline == "log":
         if not log_columns:
-            raise ValueError("La preparación 'log' necesita log_columns (p. ej. de "
-                             "skewed_features).")
+            raise ValueError(
+                "La preparación 'log' necesita log_columns (p. ej. de skewed_features)."
+            )
         return make_pipeline(
             FunctionTransformer(_log1p_columns, kw_args={"columns": list(log_columns)}),
             StandardScaler(),
         )
     if pipeline == "clip":
         limit = check_real("clip_sigma", clip_sigma)
-        return make_pipeline(StandardScaler(),
-                             FunctionTransformer(_clip, kw_args={"limit": limit}))
+        return make_pipeline(StandardScaler(), FunctionTransformer(_clip, kw_args={"limit": limit}))
     if pipeline == "quantile":
         # random_state fija la submuestra con la que se estiman los cuantiles.
         return QuantileTransformer(output_distribution="normal", random_state=0)

@@ -23,9 +23,7 @@ from .training import train
 __all__ = ["line_batches", "line_fit_frames", "linear_loss_surface", "linear_paths"]
 
 
-def linear_loss_surface(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray
-) -> np.ndarray:
+def linear_loss_surface(x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     """MSE de ``ŷ = w·x + b`` en una rejilla (w, b), exacto a partir de los momentos de x, y."""
     x, y = np.ravel(x), np.ravel(y)
     ex, ey, exx, eyy, exy = x.mean(), y.mean(), (x * x).mean(), (y * y).mean(), (x * y).mean()
@@ -33,17 +31,32 @@ def linear_loss_surface(
     return W**2 * exx + B**2 + eyy + 2 * W * B * ex - 2 * W * exy - 2 * B * ey
 
 
-def _line_trajectory(x, y, batch_size: int, learning_rate: float, n_updates: int,
-                     start: tuple[float, float], seed: int) -> np.ndarray:
+def _line_trajectory(
+    x,
+    y,
+    batch_size: int,
+    learning_rate: float,
+    n_updates: int,
+    start: tuple[float, float],
+    seed: int,
+) -> np.ndarray:
     """θ = (w, b) de ``ŷ = w·x + b`` antes de empezar y tras cada actualización de SGD."""
     x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
     y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
     model = MLP((1, 1), rng=seed)
     model.theta[:] = start
     points = [model.theta.copy()]
-    train(model, x, y, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
-          epochs=math.ceil(n_updates / batches_per_epoch(len(x), batch_size)),
-          max_updates=n_updates, callback=lambda t, m: points.append(m.theta.copy()))
+    train(
+        model,
+        x,
+        y,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        epochs=math.ceil(n_updates / batches_per_epoch(len(x), batch_size)),
+        max_updates=n_updates,
+        callback=lambda t, m: points.append(m.theta.copy()),
+    )
     return np.array(points)
 
 
@@ -61,8 +74,10 @@ def linear_paths(
     Devuelve ``{clave del método: array (n_updates + 1, 2)}`` empezando en `start`.
     """
     n = len(np.ravel(x))
-    return {method_id(bs, n): _line_trajectory(x, y, bs, learning_rate, n_updates, start, seed)
-            for bs in batch_sizes}
+    return {
+        method_id(bs, n): _line_trajectory(x, y, bs, learning_rate, n_updates, start, seed)
+        for bs in batch_sizes
+    }
 
 
 def line_batches(n: int, batch_size: int, n_updates: int, seed: int) -> list[np.ndarray]:
@@ -71,6 +86,7 @@ def line_batches(n: int, batch_size: int, n_updates: int, seed: int) -> list[np.
     Las mismas épocas barajadas (:func:`~batchlab.batching.epoch_orders`) cortadas en
     los mismos batches (:func:`~batchlab.batching.minibatches`).
     """
+
     def every_batch():
         for order in epoch_orders(n, seed):
             for s in minibatches(n, batch_size):
@@ -80,8 +96,12 @@ def line_batches(n: int, batch_size: int, n_updates: int, seed: int) -> list[np.
 
 
 def line_fit_frames(
-    x: np.ndarray, y: np.ndarray, settings: Sequence[tuple[int, float]], n_updates: int,
-    seed: int, start: tuple[float, float] = (0.0, 0.0),
+    x: np.ndarray,
+    y: np.ndarray,
+    settings: Sequence[tuple[int, float]],
+    n_updates: int,
+    seed: int,
+    start: tuple[float, float] = (0.0, 0.0),
 ) -> list[dict[str, np.ndarray]]:
     """Lo que necesita la animación de una recta ajustada batch a batch.
 

@@ -43,7 +43,11 @@ from .train_setup import resolve_batch_size, validate_data
 from .training import DIVERGENCE_FACTOR, train
 
 __all__ = [
-    "STACK_MAX_BATCH", "STACK_MAX_ROWS", "STACK_MAX_RUNS", "StackedMLP", "train_groups",
+    "STACK_MAX_BATCH",
+    "STACK_MAX_ROWS",
+    "STACK_MAX_RUNS",
+    "StackedMLP",
+    "train_groups",
     "train_many",
 ]
 
@@ -78,12 +82,12 @@ class StackedMLP:
         offset = 0
         for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
             size = n_in * n_out
-            self.weights.append(self.theta[:, offset:offset + size].reshape(k, n_in, n_out))
-            self.grad_weights.append(self.grad[:, offset:offset + size].reshape(k, n_in, n_out))
+            self.weights.append(self.theta[:, offset : offset + size].reshape(k, n_in, n_out))
+            self.grad_weights.append(self.grad[:, offset : offset + size].reshape(k, n_in, n_out))
             offset += size
             # el sesgo como (K, 1, n_out) para sumarlo a Z (K, m, n_out); su gradiente, (K, n_out)
-            self.biases.append(self.theta[:, offset:offset + n_out].reshape(k, 1, n_out))
-            self.grad_biases.append(self.grad[:, offset:offset + n_out])
+            self.biases.append(self.theta[:, offset : offset + n_out].reshape(k, 1, n_out))
+            self.grad_biases.append(self.grad[:, offset : offset + n_out])
             offset += n_out
         self.n_layers = len(self.weights)
         self._backward_layers = [
@@ -315,11 +319,15 @@ def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
     runs = []
     for i, (model, lr, seed) in enumerate(zip(setup.models, lrs, seeds, strict=True)):
         initial = model.loss(setup.X, setup.y)
-        run = _Run(index=i, learning_rate=lr, seed=seed, initial=initial,
-                   limit=DIVERGENCE_FACTOR * max(initial, 1.0),
-                   initial_val=None if setup.X_val is None else model.loss(setup.X_val,
-                                                                           setup.y_val),
-                   orders=epoch_orders(setup.n, seed))
+        run = _Run(
+            index=i,
+            learning_rate=lr,
+            seed=seed,
+            initial=initial,
+            limit=DIVERGENCE_FACTOR * max(initial, 1.0),
+            initial_val=None if setup.X_val is None else model.loss(setup.X_val, setup.y_val),
+            orders=epoch_orders(setup.n, seed),
+        )
         if setup.eval_every:
             run.ck_updates.append(0)
             run.ck_times.append(0.0)
@@ -342,7 +350,7 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
     tic = clock()
     for start in range(0, n, bs):
         lr = lr0 / (1.0 + setup.decay * t) if setup.decay else lr0
-        losses = active.step(Xs[:, start:start + bs], ys[:, start:start + bs], lr)
+        losses = active.step(Xs[:, start : start + bs], ys[:, start : start + bs], lr)
         seg[t - start_t] = losses
         t += 1
         stopping: list[int] = []
@@ -354,9 +362,15 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
             pause = clock()
             for j, r in enumerate(active.runs):
                 if j not in stopping:
-                    reason = _checkpoint(r, active.models[j], t,
-                                         r.elapsed + (pause - tic) / k_epoch, X_eval, y_eval,
-                                         setup)
+                    reason = _checkpoint(
+                        r,
+                        active.models[j],
+                        t,
+                        r.elapsed + (pause - tic) / k_epoch,
+                        X_eval,
+                        y_eval,
+                        setup,
+                    )
                     if reason:
                         r.stop_reason = reason
                         stopping.append(j)
@@ -365,10 +379,19 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
         if stopping:  # esos runs cierran su época aquí; los demás siguen sin ellos
             now = (clock() - tic) / k_epoch
             for j, r in enumerate(active.runs):
-                r.epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
+                r.epoch_losses.append(seg[seg_t - start_t : t - start_t, j].copy())
             for j in sorted(stopping):
-                _finish_epoch(active.runs[j], t - start_t == per_epoch, now, sizes, n,
-                              active.models[j], setup.X_val, setup.y_val, t)
+                _finish_epoch(
+                    active.runs[j],
+                    t - start_t == per_epoch,
+                    now,
+                    sizes,
+                    n,
+                    active.models[j],
+                    setup.X_val,
+                    setup.y_val,
+                    t,
+                )
             active.release(setup, stopping)
             active, keep = active.without(stopping)
             if not active.runs:
@@ -378,7 +401,7 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
             seg = np.ascontiguousarray(seg[:, keep])
     now = (clock() - tic) / k_epoch
     for j, r in enumerate(active.runs):
-        r.epoch_losses.append(seg[seg_t - start_t:t - start_t, j].copy())
+        r.epoch_losses.append(seg[seg_t - start_t : t - start_t, j].copy())
         _finish_epoch(r, True, now, sizes, n, active.models[j], setup.X_val, setup.y_val, t)
     diverged = [j for j, r in enumerate(active.runs) if r.diverged]  # por la media de la época
     if diverged:
@@ -387,11 +410,37 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
     return active, t
 
 
-def _train_stacked(models, X, y, *, bs, lrs, seeds, epochs, X_val, y_val, decay, eval_every,
-                   max_updates, target_loss, optimizer, progress) -> list[History]:
+def _train_stacked(
+    models,
+    X,
+    y,
+    *,
+    bs,
+    lrs,
+    seeds,
+    epochs,
+    X_val,
+    y_val,
+    decay,
+    eval_every,
+    max_updates,
+    target_loss,
+    optimizer,
+    progress,
+) -> list[History]:
     """El bucle de ``train()`` para K runs apilados (argumentos ya validados)."""
-    setup = _Setup(models=models, X=X, y=y, X_val=X_val, y_val=y_val, bs=bs, decay=decay,
-                   eval_every=eval_every, max_updates=max_updates, target_loss=target_loss)
+    setup = _Setup(
+        models=models,
+        X=X,
+        y=y,
+        X_val=X_val,
+        y_val=y_val,
+        bs=bs,
+        decay=decay,
+        eval_every=eval_every,
+        max_updates=max_updates,
+        target_loss=target_loss,
+    )
     bar = None
     if progress:
         from tqdm import tqdm
@@ -411,8 +460,18 @@ def _train_stacked(models, X, y, *, bs, lrs, seeds, epochs, X_val, y_val, decay,
         active.release(setup, range(len(active.runs)))
     if bar is not None:
         bar.close()
-    return [_history(r, bs=bs, n=setup.n, decay=decay, epochs=epochs, optimizer=optimizer,
-                     has_val=X_val is not None) for r in runs]
+    return [
+        _history(
+            r,
+            bs=bs,
+            n=setup.n,
+            decay=decay,
+            epochs=epochs,
+            optimizer=optimizer,
+            has_val=X_val is not None,
+        )
+        for r in runs
+    ]
 
 
 def _next_event(t: int, eval_every: int | None, max_updates: int | None) -> int:
@@ -423,8 +482,9 @@ def _next_event(t: int, eval_every: int | None, max_updates: int | None) -> int:
     return min(candidates) if candidates else -1
 
 
-def _checkpoint(run: _Run, model: MLP, t: int, elapsed: float, X_eval, y_eval,
-                setup: _Setup) -> str | None:
+def _checkpoint(
+    run: _Run, model: MLP, t: int, elapsed: float, X_eval, y_eval, setup: _Setup
+) -> str | None:
     """Punto de control de un run tras la actualización `t`; devuelve el motivo para parar."""
     eval_every, max_updates, target_loss = setup.eval_every, setup.max_updates, setup.target_loss
     if eval_every and t % eval_every == 0:
@@ -438,14 +498,14 @@ def _checkpoint(run: _Run, model: MLP, t: int, elapsed: float, X_eval, y_eval,
     return None
 
 
-def _finish_epoch(run: _Run, complete: bool, seconds: float, sizes, n, model, X_val, y_val,
-                  t: int) -> None:
+def _finish_epoch(
+    run: _Run, complete: bool, seconds: float, sizes, n, model, X_val, y_val, t: int
+) -> None:
     """Cierra la época de un run (completa o no), como el final de la época en ``train()``."""
     run.epoch_time.append(seconds)
     run.elapsed += seconds
     run.n_updates = t
-    chunk = (run.epoch_losses[0] if len(run.epoch_losses) == 1
-             else np.concatenate(run.epoch_losses))
+    chunk = run.epoch_losses[0] if len(run.epoch_losses) == 1 else np.concatenate(run.epoch_losses)
     run.losses.append(chunk)
     run.epoch_losses = []
     if not run.diverged and complete:
@@ -488,8 +548,9 @@ def _per_run(name: str, value, k: int, check) -> list:
     """Un valor por run: un escalar se repite; una secuencia debe tener K elementos."""
     values = [value] * k if is_real(value) or isinstance(value, bool) else list(value)
     if len(values) != k:
-        raise ValueError(f"{name} debe ser un número o tener un valor por modelo ({k}); "
-                         f"tiene {len(values)}.")
+        raise ValueError(
+            f"{name} debe ser un número o tener un valor por modelo ({k}); tiene {len(values)}."
+        )
     return [check(name, v) for v in values]
 
 
@@ -501,8 +562,9 @@ def _check_models(models) -> list[MLP]:
     if len({id(m) for m in models}) != len(models):
         raise ValueError("models repite el mismo MLP; usa model.copy() para cada entrenamiento.")
     if len({m.layer_sizes for m in models}) != 1:
-        raise ValueError("Todos los modelos de train_many deben tener la misma arquitectura "
-                         "(layer_sizes).")
+        raise ValueError(
+            "Todos los modelos de train_many deben tener la misma arquitectura (layer_sizes)."
+        )
     return models
 
 
@@ -557,29 +619,43 @@ def train_many(
     if target_loss is not None:
         target_loss = check_real("target_loss", target_loss)
         if eval_every is None:
-            raise ValueError("target_loss necesita eval_every: la pérdida se mira en los "
-                             "puntos de control.")
+            raise ValueError(
+                "target_loss necesita eval_every: la pérdida se mira en los puntos de control."
+            )
     if optimizer not in ("sgd", "adam"):
         raise ValueError(f"optimizer debe ser 'sgd' o 'adam'; se recibió {optimizer!r}")
     n_jobs = check_int("n_jobs", n_jobs, 1)
-    common = dict(epochs=epochs, X_val=X_val, y_val=y_val, decay=decay, eval_every=eval_every,
-                  max_updates=max_updates, target_loss=target_loss, optimizer=optimizer)
+    common = dict(
+        epochs=epochs,
+        X_val=X_val,
+        y_val=y_val,
+        decay=decay,
+        eval_every=eval_every,
+        max_updates=max_updates,
+        target_loss=target_loss,
+        optimizer=optimizer,
+    )
 
     if n_jobs > 1 and k > 1:  # trozos contiguos de runs, uno por proceso
         bounds = np.linspace(0, k, min(n_jobs, k) + 1).astype(int)
-        groups = [dict(models=models[a:b], learning_rates=lrs[a:b], seeds=seeds[a:b])
-                  for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        groups = [
+            dict(models=models[a:b], learning_rates=lrs[a:b], seeds=seeds[a:b])
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
         parts = train_groups(groups, X, y, batch_size=bs, n_jobs=n_jobs, **common)
         return [h for part in parts for h in part]
     if k == 1 or bs > STACK_MAX_BATCH:  # el apilado no compensa: train() run a run
-        return [train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress,
-                      **common) for m, lr, s in zip(models, lrs, seeds, strict=True)]
+        return [
+            train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress, **common)
+            for m, lr, s in zip(models, lrs, seeds, strict=True)
+        ]
     per_stack = max(2, min(STACK_MAX_RUNS, STACK_MAX_ROWS // bs))
     out: list[History] = []
     for a in range(0, k, per_stack):
         b = a + per_stack
-        out += _train_stacked(models[a:b], X, y, bs=bs, lrs=lrs[a:b], seeds=seeds[a:b],
-                              progress=progress, **common)
+        out += _train_stacked(
+            models[a:b], X, y, bs=bs, lrs=lrs[a:b], seeds=seeds[a:b], progress=progress, **common
+        )
     return out
 
 
@@ -589,8 +665,9 @@ def _train_group_worker(group: dict, X, y, common: dict) -> tuple[list[History],
     return histories, [m.theta for m in group["models"]]
 
 
-def train_groups(groups: Sequence[dict], X: np.ndarray, y: np.ndarray, *, n_jobs: int = 1,
-                 **common) -> list[list[History]]:
+def train_groups(
+    groups: Sequence[dict], X: np.ndarray, y: np.ndarray, *, n_jobs: int = 1, **common
+) -> list[list[History]]:
     """Varios :func:`train_many` independientes (p. ej. uno por tamaño de batch), en paralelo.
 
     Cada grupo es un diccionario de argumentos de ``train_many`` (al menos ``models``,

@@ -42,8 +42,10 @@ def method_id(batch_size: int, n: int) -> str:
 
 def method_labels(batch_sizes: Sequence[int], n: int) -> dict[str, str]:
     """``{clave del método: etiqueta en español}`` de unos tamaños de batch (para mostrar)."""
-    return {key: method_label(key, b)
-            for key, b in zip(_method_ids(batch_sizes, n), batch_sizes, strict=True)}
+    return {
+        key: method_label(key, b)
+        for key, b in zip(_method_ids(batch_sizes, n), batch_sizes, strict=True)
+    }
 
 
 def _method_ids(batch_sizes: Sequence[int], n: int) -> list[str]:
@@ -70,14 +72,25 @@ def compare_methods(
     `learning_rates` es una tasa común o una por método. Devuelve
     ``{clave del método: History}`` en el orden de `batch_sizes`.
     """
-    lrs = ([learning_rates] * len(batch_sizes) if np.isscalar(learning_rates)
-           else list(learning_rates))
+    lrs = (
+        [learning_rates] * len(batch_sizes) if np.isscalar(learning_rates) else list(learning_rates)
+    )
     if len(lrs) != len(batch_sizes):
         raise ValueError("Da una tasa de aprendizaje común o una por tamaño de batch.")
     ids = _method_ids(batch_sizes, len(X))
-    return {key: train(model.copy(), X, y, batch_size=bs, learning_rate=lr, epochs=epochs,
-                       seed=seed, **train_kwargs)
-            for key, bs, lr in zip(ids, batch_sizes, lrs, strict=True)}
+    return {
+        key: train(
+            model.copy(),
+            X,
+            y,
+            batch_size=bs,
+            learning_rate=lr,
+            epochs=epochs,
+            seed=seed,
+            **train_kwargs,
+        )
+        for key, bs, lr in zip(ids, batch_sizes, lrs, strict=True)
+    }
 
 
 def epoch_table(histories: dict[str, History]) -> pd.DataFrame:
@@ -113,12 +126,24 @@ def loss_at_updates(
     n = len(split.X_train)
     for key, bs in zip(_method_ids(batch_sizes, n), batch_sizes, strict=True):
         m = model.copy()
-        h = train(m, split.X_train, split.y_train, batch_size=bs, learning_rate=learning_rate,
-                  epochs=math.ceil(n_updates / batches_per_epoch(n, bs)), seed=seed,
-                  max_updates=n_updates)
-        rows.append({"method": key, "updates": h.n_updates,
-                     "epochs_seen": h.samples_seen[-1] / n,
-                     "test_mse": m.loss(split.X_test, split.y_test)})
+        h = train(
+            m,
+            split.X_train,
+            split.y_train,
+            batch_size=bs,
+            learning_rate=learning_rate,
+            epochs=math.ceil(n_updates / batches_per_epoch(n, bs)),
+            seed=seed,
+            max_updates=n_updates,
+        )
+        rows.append(
+            {
+                "method": key,
+                "updates": h.n_updates,
+                "epochs_seen": h.samples_seen[-1] / n,
+                "test_mse": m.loss(split.X_test, split.y_test),
+            }
+        )
     return pd.DataFrame(rows).set_index("method")
 
 
@@ -139,11 +164,17 @@ def race(
     """
     n = len(split.X_train)
     out = {}
-    for key, bs, lr in zip(_method_ids(batch_sizes, n), batch_sizes, learning_rates,
-                           strict=True):
+    for key, bs, lr in zip(_method_ids(batch_sizes, n), batch_sizes, learning_rates, strict=True):
         out[key] = train(
-            model.copy(), split.X_train, split.y_train, batch_size=bs, learning_rate=lr,
-            epochs=10**6, seed=seed, X_val=split.X_test, y_val=split.y_test,
+            model.copy(),
+            split.X_train,
+            split.y_train,
+            batch_size=bs,
+            learning_rate=lr,
+            epochs=10**6,
+            seed=seed,
+            X_val=split.X_test,
+            y_val=split.y_test,
             eval_every=max(1, batches_per_epoch(n, bs) // checkpoints),
             time_budget=time_budget,
         )

@@ -58,7 +58,7 @@ def gradient_noise_stats(model: MLP, X: np.ndarray, y: np.ndarray) -> dict[str, 
     total = np.zeros_like(model.theta)
     sq = 0.0
     for i in range(len(X)):
-        g = gradient(model, X[i:i + 1], y[i:i + 1])
+        g = gradient(model, X[i : i + 1], y[i : i + 1])
         total += g
         sq += float(np.dot(g, g))
     G = total / len(X)
@@ -68,8 +68,12 @@ def gradient_noise_stats(model: MLP, X: np.ndarray, y: np.ndarray) -> dict[str, 
 
 
 def minibatch_variance(
-    model: MLP, X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int],
-    permutations: int = 2, seed: int = 0,
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_sizes: Sequence[int],
+    permutations: int = 2,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Varianza medida E‖g_B − G‖² para cada B, con la predicción ``tr(Σ)/B·(N−B)/(N−1)``.
 
@@ -89,17 +93,29 @@ def minibatch_variance(
         for _ in range(permutations):
             perm = rng.permutation(n)
             for start in range(0, n - B + 1, B):
-                d = gradient(model, X[perm[start:start + B]], y[perm[start:start + B]]) - G
+                d = gradient(model, X[perm[start : start + B]], y[perm[start : start + B]]) - G
                 total += float(np.dot(d, d))
                 count += 1
-        rows.append({"B": B, "batches": count, "measured_variance": total / count,
-                     "predicted_variance": trace / B * (n - B) / (n - 1)})
+        rows.append(
+            {
+                "B": B,
+                "batches": count,
+                "measured_variance": total / count,
+                "predicted_variance": trace / B * (n - B) / (n - 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def noise_during_training(
-    model: MLP, X: np.ndarray, y: np.ndarray, *, batch_size: int, learning_rate: float,
-    epochs: Sequence[int], seed: int,
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    batch_size: int,
+    learning_rate: float,
+    epochs: Sequence[int],
+    seed: int,
 ) -> pd.DataFrame:
     """B_simple en varios momentos de un entrenamiento (épocas acumuladas en `epochs`).
 
@@ -108,11 +124,17 @@ def noise_during_training(
     rows, done = [], 0
     for k, target in enumerate(sorted(epochs)):
         if target > done:
-            train(model, X, y, batch_size=batch_size, learning_rate=learning_rate,
-                  epochs=target - done, seed=seed + k)
+            train(
+                model,
+                X,
+                y,
+                batch_size=batch_size,
+                learning_rate=learning_rate,
+                epochs=target - done,
+                seed=seed + k,
+            )
             done = target
-        rows.append({"epoch": done, "loss": model.loss(X, y),
-                     **gradient_noise_stats(model, X, y)})
+        rows.append({"epoch": done, "loss": model.loss(X, y), **gradient_noise_stats(model, X, y)})
     return pd.DataFrame(rows)
 
 
@@ -129,9 +151,18 @@ def variance_slope(table: pd.DataFrame, max_batch: int) -> float:
 
 
 def steps_to_target(
-    model: MLP, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
-    batch_sizes: Sequence[int], learning_rates: Sequence[float], *, target: float,
-    max_epochs: int, seed: int, checks_per_epoch: int = 20,
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    batch_sizes: Sequence[int],
+    learning_rates: Sequence[float],
+    *,
+    target: float,
+    max_epochs: int,
+    seed: int,
+    checks_per_epoch: int = 20,
 ) -> pd.DataFrame:
     """Actualizaciones y épocas hasta que la validación baja de `target` (NaN si no llega).
 
@@ -140,13 +171,29 @@ def steps_to_target(
     rows = []
     n = len(X)
     for B, lr in zip(batch_sizes, learning_rates, strict=True):
-        h = train(model.copy(), X, y, batch_size=B, learning_rate=lr, epochs=max_epochs,
-                  seed=seed, X_val=X_val, y_val=y_val, target_loss=target,
-                  eval_every=max(1, batches_per_epoch(n, B) // checks_per_epoch))
+        h = train(
+            model.copy(),
+            X,
+            y,
+            batch_size=B,
+            learning_rate=lr,
+            epochs=max_epochs,
+            seed=seed,
+            X_val=X_val,
+            y_val=y_val,
+            target_loss=target,
+            eval_every=max(1, batches_per_epoch(n, B) // checks_per_epoch),
+        )
         reached = h.stop_reason == "target"
-        rows.append({"B": B, "lr": lr, "reached": reached,
-                     "updates": h.n_updates if reached else math.nan,
-                     "epochs": h.samples_seen[-1] / n if reached else math.nan})
+        rows.append(
+            {
+                "B": B,
+                "lr": lr,
+                "reached": reached,
+                "updates": h.n_updates if reached else math.nan,
+                "epochs": h.samples_seen[-1] / n if reached else math.nan,
+            }
+        )
     return pd.DataFrame(rows).set_index("B")
 
 

@@ -37,7 +37,7 @@ def update_noise(history: History, window: float = 0.02) -> float:
     ``std(pérdida − media móvil) / media(media móvil)``. Con el batch completo cada
     "pérdida de batch" es la pérdida exacta, y el ruido es 0.
     """
-    losses = history.update_loss[-history.updates_per_epoch:]
+    losses = history.update_loss[-history.updates_per_epoch :]
     w = window_in_updates(history, window)
     if w == 1 or len(losses) <= w:
         return 0.0

@@ -43,10 +43,26 @@ __all__ = [
 
 def _sweep_one(model, X, y, X_val, y_val, bs, lr, epochs, seed, optimizer):
     """Una celda del barrido: pérdidas finales (inf si diverge)."""
-    h = train(model.copy(), X, y, batch_size=bs, learning_rate=lr, epochs=epochs, seed=seed,
-              X_val=X_val, y_val=y_val, optimizer=optimizer)
-    return {"B": h.batch_size, "lr": lr, "seed": seed, "val_loss": h.final_val_loss,
-            "train_loss": h.final_train_loss, "diverged": h.diverged}
+    h = train(
+        model.copy(),
+        X,
+        y,
+        batch_size=bs,
+        learning_rate=lr,
+        epochs=epochs,
+        seed=seed,
+        X_val=X_val,
+        y_val=y_val,
+        optimizer=optimizer,
+    )
+    return {
+        "B": h.batch_size,
+        "lr": lr,
+        "seed": seed,
+        "val_loss": h.final_val_loss,
+        "train_loss": h.final_train_loss,
+        "diverged": h.diverged,
+    }
 
 
 def lr_sweep(
@@ -78,8 +94,16 @@ def lr_sweep(
         delayed(_sweep_one)(model, X, y, X_val, y_val, bs, lr, epochs, sd, optimizer)
         for bs, lr, sd in jobs
     )
-    rows = list(tqdm(results, total=len(jobs), desc=f"barrido {optimizer}", unit="entren.",
-                     disable=not progress, mininterval=2.0))
+    rows = list(
+        tqdm(
+            results,
+            total=len(jobs),
+            desc=f"barrido {optimizer}",
+            unit="entren.",
+            disable=not progress,
+            mininterval=2.0,
+        )
+    )
     table = pd.DataFrame(rows)
     table.insert(0, "method", [method_id(b, len(X)) for b in table["B"]])
     return table
@@ -89,13 +113,15 @@ def summarize_sweep(table: pd.DataFrame) -> pd.DataFrame:
     """Por (B, lr), en el orden del barrido: mediana y peor pérdida de validación entre
     semillas, divergencias y ejecuciones."""
     grouped = table.groupby(["B", "lr"], sort=False)
-    return pd.DataFrame({
-        "method": grouped["method"].first(),
-        "median": grouped["val_loss"].median(),
-        "worst": grouped["val_loss"].max(),
-        "diverged_runs": grouped["diverged"].sum().astype(int),
-        "runs": grouped["diverged"].size(),
-    }).reset_index()[["method", "lr", "B", "median", "worst", "diverged_runs", "runs"]]
+    return pd.DataFrame(
+        {
+            "method": grouped["method"].first(),
+            "median": grouped["val_loss"].median(),
+            "worst": grouped["val_loss"].max(),
+            "diverged_runs": grouped["diverged"].sum().astype(int),
+            "runs": grouped["diverged"].size(),
+        }
+    ).reset_index()[["method", "lr", "B", "median", "worst", "diverged_runs", "runs"]]
 
 
 def safe_worst(summary: pd.DataFrame) -> pd.Series:
@@ -153,8 +179,9 @@ def best_lr_by_batch(summary: pd.DataFrame) -> pd.DataFrame:
     best = best_learning_rates(summary)
     loss = safe_worst(summary)
     best["lr_refined"] = [
-        refine_best_lr(summary.loc[summary["B"] == B, "lr"].to_numpy(),
-                       loss[summary["B"] == B].to_numpy())
+        refine_best_lr(
+            summary.loc[summary["B"] == B, "lr"].to_numpy(), loss[summary["B"] == B].to_numpy()
+        )
         for B in best.index
     ]
     return best[["method", "lr", "lr_refined", "worst", "diverged_runs"]]
@@ -198,16 +225,23 @@ def good_lr_band(summary: pd.DataFrame, tolerance: float = 0.2) -> pd.DataFrame:
     for B, grp in summary.groupby("B", sort=False):
         best = loss[grp.index].min()
         good = grp.loc[loss[grp.index] <= (1 + tolerance) * best, "lr"]
-        rows.append({
-            "B": B, "method": grp["method"].iloc[0], "best_loss": best,
-            "good_rates": len(good),
-            "width_decades": float(np.log10(good.max() / good.min())) if len(good) else math.nan,
-        })
+        rows.append(
+            {
+                "B": B,
+                "method": grp["method"].iloc[0],
+                "best_loss": best,
+                "good_rates": len(good),
+                "width_decades": float(np.log10(good.max() / good.min()))
+                if len(good)
+                else math.nan,
+            }
+        )
     return pd.DataFrame(rows).set_index("B")
 
 
-def classify_run(history: History, best_loss: float, crawl_factor: float = 1.5,
-                 max_rises: int = 2) -> str:
+def classify_run(
+    history: History, best_loss: float, crawl_factor: float = 1.5, max_rises: int = 2
+) -> str:
     """Diagnóstico de un entrenamiento: ``diverges``, ``oscillates``, ``crawls`` o ``converges``.
 
     Sobre la curva de validación por época (desde la primera): *oscila* si sube en más
@@ -224,8 +258,13 @@ def classify_run(history: History, best_loss: float, crawl_factor: float = 1.5,
 
 
 def generalization(
-    model: MLP, split: HousingSplit, batch_sizes: Sequence[int],
-    learning_rates: Sequence[float], *, epochs: int, seeds: Sequence[int],
+    model: MLP,
+    split: HousingSplit,
+    batch_sizes: Sequence[int],
+    learning_rates: Sequence[float],
+    *,
+    epochs: int,
+    seeds: Sequence[int],
 ) -> pd.DataFrame:
     """Pérdida de entrenamiento y de prueba al final, y su diferencia, por tamaño de batch.
 
@@ -238,8 +277,15 @@ def generalization(
     for B, lr in zip(batch_sizes, learning_rates, strict=True):
         for sd in seeds:
             m = model.copy()
-            h = train(m, split.X_train, split.y_train, batch_size=B, learning_rate=lr,
-                      epochs=epochs, seed=sd)
+            h = train(
+                m,
+                split.X_train,
+                split.y_train,
+                batch_size=B,
+                learning_rate=lr,
+                epochs=epochs,
+                seed=sd,
+            )
             tr = math.nan if h.diverged else m.loss(split.X_train, split.y_train)
             te = math.nan if h.diverged else m.loss(split.X_test, split.y_test)
             rows.append({"B": B, "lr": lr, "diverged": h.diverged, "train": tr, "test": te})
