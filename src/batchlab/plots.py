@@ -24,8 +24,6 @@ __all__ = [
     "cost_plot",
     "curves_grid",
     "generalization_plot",
-    "animation_html",
-    "line_fit_animation",
     "lr_batch_heatmap",
     "steps_plot",
     "variance_plot",
@@ -414,97 +412,3 @@ def band_plot(bands: dict[str, pd.DataFrame]) -> plt.Figure:
                    ylabel="ancho de la banda de tasas buenas (décadas)",
                    title="¿Cuánto margen hay al elegir la tasa?", logx=True)
 
-
-#: Letra algo menor para que la animación se lea a baja resolución.
-ANIMATION_RC = {"font.size": 8, "axes.titlesize": 9, "xtick.labelsize": 7,
-                "ytick.labelsize": 7, "axes.labelsize": 8, "legend.fontsize": 7}
-
-
-def _line_fit_axes(axes, x, y, frames, optimum):
-    """Dibuja la parte fija de cada columna y devuelve los artistas que se animan."""
-    xs = np.array([x.min(), x.max()])
-    n_steps = len(frames[0]["theta"]) - 1
-    artists = []
-    for j, f in enumerate(frames):
-        top, mid, low = axes[:, j]
-        top.scatter(x, y, s=5, color="0.75", linewidths=0)
-        batch = top.scatter([], [], s=14, color=METHOD_COLORS[1], zorder=3)
-        top.plot(xs, optimum[0] * xs + optimum[1], "--", color="0.3", lw=1)
-        (line,) = top.plot([], [], "-", color=METHOD_COLORS[0], lw=2)
-        top.set_title(f"B={f['B']}, lr={f['lr']:g}")
-        mid.plot(np.arange(n_steps + 1), f["loss"], color="0.85")
-        (loss,) = mid.plot([], [], color=METHOD_COLORS[0])
-        mid.set_yscale("log")
-        low.axhline(optimum[0], color=METHOD_COLORS[3], ls="--", lw=1)
-        low.axhline(optimum[1], color=METHOD_COLORS[2], ls="--", lw=1)
-        (w_line,) = low.plot([], [], color=METHOD_COLORS[3], label="w")
-        (b_line,) = low.plot([], [], color=METHOD_COLORS[2], label="b")
-        low.set_ylim(min(f["theta"].min(), *optimum) - 0.1,
-                     max(f["theta"].max(), *optimum) + 0.1)
-        for ax in (mid, low):
-            ax.set_xlim(0, n_steps)
-        low.set_xlabel("batches vistos")
-        if j == 0:
-            top.set_ylabel("precio (estand.)")
-            mid.set_ylabel("MSE (todos)")
-            low.set_ylabel("parámetro")
-            low.legend(loc="lower right")
-        artists.append((f, batch, line, loss, w_line, b_line))
-    return artists
-
-
-def line_fit_animation(x: np.ndarray, y: np.ndarray, frames: list[dict],
-                       optimum: tuple[float, float], dpi: int = 60):
-    """Animación de rectas ajustadas batch a batch, una columna por ajuste (B, lr).
-
-    Fila 1: los puntos, el batch actual resaltado, la recta actual y la óptima
-    (discontinua); fila 2: la pérdida frente a los batches vistos; fila 3: w y b frente a
-    sus valores óptimos. Devuelve ``(animación, figura)``; la figura queda en el último
-    fotograma.
-    """
-    from matplotlib.animation import FuncAnimation
-
-    x, y = np.ravel(x), np.ravel(y)
-    xs = np.array([x.min(), x.max()])
-    n_steps = len(frames[0]["theta"]) - 1
-    with plt.rc_context(ANIMATION_RC):
-        fig, axes = plt.subplots(3, len(frames), figsize=(2.3 * len(frames), 5.6), dpi=dpi,
-                                 gridspec_kw={"height_ratios": [1.4, 1, 1]}, squeeze=False)
-        artists = _line_fit_axes(axes, x, y, frames, optimum)
-        fig.tight_layout()
-
-    def draw(t):
-        for f, batch, line, loss, w_line, b_line in artists:
-            w, b = f["theta"][t]
-            line.set_data(xs, w * xs + b)
-            idx = f["batches"][min(t, n_steps - 1)]
-            batch.set_offsets(np.c_[x[idx], y[idx]])
-            steps = np.arange(t + 1)
-            loss.set_data(steps, f["loss"][: t + 1])
-            w_line.set_data(steps, f["theta"][: t + 1, 0])
-            b_line.set_data(steps, f["theta"][: t + 1, 1])
-        return []
-
-    anim = FuncAnimation(fig, draw, frames=n_steps + 1, interval=250, blit=False)
-    draw(n_steps)
-    return anim, fig
-
-
-def animation_html(anim, fps: int = 4, quality: int = 50) -> str:
-    """HTML/JS interactivo de una animación, ligero para guardarlo en un notebook.
-
-    Fotogramas JPEG (calidad `quality`) a la resolución de la figura; es lo que hace
-    ``Animation.to_jshtml``, pero con control sobre el formato de los fotogramas.
-    """
-    import tempfile
-    from pathlib import Path
-
-    from matplotlib.animation import HTMLWriter
-
-    with tempfile.TemporaryDirectory() as tmp, \
-            plt.rc_context({"animation.frame_format": "jpeg"}):
-        path = Path(tmp) / "animacion.html"
-        writer = HTMLWriter(fps=fps, embed_frames=True, default_mode="once")
-        anim.save(str(path), writer=writer, dpi="figure",
-                  savefig_kwargs={"pil_kwargs": {"quality": quality}})
-        return path.read_text(encoding="utf-8")
