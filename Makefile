@@ -22,12 +22,14 @@ export NUMEXPR_NUM_THREADS := 1
 # Jupyter busca kernels primero en .venv (nada global) y el depurador no avisa por stderr.
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Sin barras de progreso en las salidas guardadas (tqdm >= 4.66 lee TQDM_DISABLE) ni al validarlas.
+run test test-navegador: export TQDM_DISABLE := 1
 
-.PHONY: help install data lab run test lint bench clean
+.PHONY: help install data lab run test lint bench clean sitio test-navegador
 
 help: ## Muestra esta ayuda
 	@echo "batchlab — órdenes disponibles (make <orden>):"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 	@echo "En un clon nuevo: make run (re-ejecuta el curso) y make test (lo valida)."
 
 install: $(STAMP) ## Crea .venv e instala requirements.txt (sin tocar nada global)
@@ -64,6 +66,8 @@ test: install data ## ruff + tests del paquete + notebooks con parámetros peque
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
+	@if [ "$$CI" = "true" ]; then echo "La prueba en navegador la lanza .ci/run (CI=true)."; \
+	else echo "Prueba en navegador (Chromium de Debian) no incluida: make test-navegador"; fi
 
 bench: install data ## Benchmark del bucle de entrenamiento (tabla y figura en benchmarks/results)
 	$(BIN)/python benchmarks/bench_training.py --readme README.md
@@ -71,6 +75,29 @@ bench: install data ## Benchmark del bucle de entrenamiento (tabla y figura en b
 lint: install ## ruff sobre src, tests, notebooks y benchmarks
 	$(BIN)/ruff check src tests notebooks benchmarks
 
+# Documentación y prueba en navegador: su propio entorno (.venv-docs), fuera del del curso.
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
+SITE := build/sitio
+
+$(DOCS_STAMP): requirements-docs.txt
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements-docs.txt
+	touch $@
+
+sitio: $(DOCS_STAMP) ## Web estática del curso en build/sitio (notebooks guardados, sin red)
+	rm -rf $(SITE) $(SITE)-fuente
+	mkdir -p $(SITE)-fuente/notebooks
+	cp -r sitio/. $(SITE)-fuente/
+	cp notebooks/*.ipynb $(SITE)-fuente/notebooks/
+	$(DOCS_VENV)/bin/python -m sphinx -b html -W --keep-going -q -d $(SITE)-fuente/.doctrees \
+		$(SITE)-fuente $(SITE)
+	@echo "Sitio listo: $(SITE)/index.html"
+
+test-navegador: install $(DOCS_STAMP) sitio ## JupyterLab y el sitio en Chromium (headless)
+	$(DOCS_VENV)/bin/python -m pytest tests/browser -p no:cacheprovider -v
+
 clean: ## Borra .venv y cachés (no toca data/ ni los notebooks)
-	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(DOCS_VENV) .pytest_cache .ruff_cache build src/*.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

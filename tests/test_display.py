@@ -112,3 +112,23 @@ def test_nbconvert_warns_about_a_bare_png(fig, caplog):
         metadata={"image/png": {"alt": "no lo lee la plantilla lab"}})
     _nbconvert([out], caplog)
     assert "Alternative text is missing on 1 image(s)" in caplog.text
+
+
+def test_real_kernel_stores_img_with_alt():
+    """En un núcleo de verdad (backend inline, que se activa con la primera figura)."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code) for code in (
+        "import matplotlib.pyplot as plt\n"
+        "from batchlab.display import describe, enable_alt_text\n"
+        "_ = enable_alt_text()",
+        "fig, ax = plt.subplots(figsize=(2, 1))\nax.plot([1, 2])\n"
+        "describe(fig, 'Una recta que sube')\nplt.show()",
+    )]
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    assert nb.cells[0].outputs == []
+    (out,) = nb.cells[1].outputs
+    assert "image/png" not in out.data
+    assert out.data["text/html"].startswith('<img src="data:image/png;base64,')
+    assert out.data["text/html"].endswith('alt="Una recta que sube">')

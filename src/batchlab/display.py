@@ -120,6 +120,18 @@ def _png_with_alt(previous):
     return png_with_alt
 
 
+def _activate_inline_backend() -> None:
+    """Activa ya el backend inline de matplotlib, si es el elegido.
+
+    Al activarse (perezosamente, con la primera figura) vuelve a registrar sus
+    formateadores y borra los demás; hay que hacerlo antes de registrar los nuestros.
+    """
+    import matplotlib
+
+    if "matplotlib_inline" in str(matplotlib.get_backend(auto_select=False) or ""):
+        import matplotlib_inline.backend_inline  # noqa: F401 - su importación lo activa
+
+
 def enable_alt_text(shell=None, mode: str = "html") -> bool:
     """Hace que las figuras que muestra IPython lleven texto alternativo.
 
@@ -138,6 +150,7 @@ def enable_alt_text(shell=None, mode: str = "html") -> bool:
         shell = get_ipython()
     if shell is None:
         return False
+    _activate_inline_backend()
     formatters = shell.display_formatter.formatters
     png, html_f = formatters["image/png"], formatters["text/html"]
     if mode == "html":
