@@ -23,12 +23,15 @@ export NUMEXPR_NUM_THREADS := 1
 # Jupyter busca kernels primero en .venv (nada global) y el depurador no avisa por stderr.
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Sin barras de progreso en las salidas guardadas (tqdm >= 4.66 lee TQDM_DISABLE) ni al validarlas.
+run test test-navegador: export TQDM_DISABLE := 1
 
-.PHONY: help install data lab run test test-fast lint format bench claims clean
+.PHONY: help install data lab run test test-fast lint format bench claims clean sitio test-navegador
 
 help: ## Muestra esta ayuda
 	@echo "batchlab — órdenes disponibles (make <orden>):"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s
+", $$1, $$2}'
 	@echo "En un clon nuevo: make run (re-ejecuta el curso) y make test (lo valida)."
 
 install: $(STAMP) ## Crea .venv e instala requirements.txt (sin tocar nada global)
@@ -65,6 +68,8 @@ test: install data ## ruff + tests del paquete + notebooks con parámetros peque
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
+	@if [ "$$CI" = "true" ]; then echo "La prueba en navegador la lanza .ci/run (CI=true)."; \
+	else echo "Prueba en navegador (Chromium de Debian) no incluida: make test-navegador"; fi
 
 claims: install data ## Re-ejecuta las conclusiones con 5 divisiones (informe en claims/README.md)
 	$(BIN)/python claims/run_claims.py --seeds 42 1 7 11 23 --jobs $$(nproc)
@@ -84,6 +89,29 @@ format: install ## Aplica ruff format (y ordena los imports) en src, tests, note
 	$(BIN)/ruff check --select I --fix $(LINTED)
 	$(BIN)/ruff format $(LINTED)
 
+# Documentación y prueba en navegador: su propio entorno (.venv-docs), fuera del del curso.
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
+SITE := build/sitio
+
+$(DOCS_STAMP): requirements-docs.txt
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements-docs.txt
+	touch $@
+
+sitio: $(DOCS_STAMP) ## Web estática del curso en build/sitio (notebooks guardados, sin red)
+	rm -rf $(SITE) $(SITE)-fuente
+	mkdir -p $(SITE)-fuente/notebooks
+	cp -r sitio/. $(SITE)-fuente/
+	cp notebooks/*.ipynb $(SITE)-fuente/notebooks/
+	$(DOCS_VENV)/bin/python -m sphinx -b html -W --keep-going -q -d $(SITE)-fuente/.doctrees \
+		$(SITE)-fuente $(SITE)
+	@echo "Sitio listo: $(SITE)/index.html"
+
+test-navegador: install $(DOCS_STAMP) sitio ## JupyterLab y el sitio en Chromium (headless)
+	$(DOCS_VENV)/bin/python -m pytest tests/browser -p no:cacheprovider -v
+
 clean: ## Borra .venv y cachés (no toca data/ ni los notebooks)
-	rm -rf $(VENV) .pytest_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(DOCS_VENV) .pytest_cache .ruff_cache build src/*.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
