@@ -134,3 +134,30 @@ def test_split_accepts_numpy_numbers():
     a = bl.split_and_scale(bl.load_housing(), test_size=np.float64(0.25), seed=np.int64(3))
     b = bl.split_and_scale(bl.load_housing(), test_size=0.25, seed=3)
     np.testing.assert_array_equal(a.X_test, b.X_test)
+
+
+def test_censored_counts_include_medinc_on_both_sides():
+    df = bl.load_housing()
+    table = bdata.censored_counts(df)
+    low, high = bdata.MEDINC_CAPS
+    assert table.loc["MedInc (mínimo)", "rows"] == (df["MedInc"] == df["MedInc"].min()).sum()
+    assert np.isclose(df["MedInc"].min(), low) and np.isclose(df["MedInc"].max(), high)
+    top = np.isclose(df["MedInc"], high) | np.isclose(df["MedInc"], 15.0)
+    assert table.loc["MedInc (máximo)", "rows"] == top.sum() > 0
+    assert table.loc[bl.TARGET, "rows"] == (df[bl.TARGET] == df[bl.TARGET].max()).sum()
+    assert table["percent"].tolist() == pytest.approx((100 * table["rows"] / len(df)).tolist())
+
+
+@pytest.mark.parametrize("amount", [float("nan"), float("inf")])
+def test_format_dollars_refuses_a_diverged_amount(amount):
+    with pytest.raises(ValueError, match="divergió"):
+        bdata.format_dollars(amount)
+
+
+def test_split_index_names_the_rows_of_the_split():
+    df = bl.load_housing()
+    split = bl.split_and_scale(df, test_size=0.3, seed=5)
+    train, test = bdata.split_index(df, test_size=0.3, seed=5)
+    back = split.x_scaler.inverse_transform(split.X_test)
+    np.testing.assert_allclose(back, df.loc[test, bl.FEATURES].to_numpy())
+    assert len(train) == len(split.X_train) and not set(train) & set(test)

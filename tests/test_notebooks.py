@@ -16,8 +16,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 #: Parámetros pequeños para la ejecución de humo de cada notebook (todos deben figurar).
 SMOKE_PARAMETERS = {
-    "01_exploracion_datos": {"bins": 10, "map_points": 500, "seed": 7, "test_size": 0.25},
-    "02_mlp_desde_cero": {"epochs": 2, "batch_size": 64, "init_depth": 4, "init_width": 16},
+    "01_exploracion_datos": {"bins": 10, "map_points": 500, "seed": 7, "test_size": 0.25,
+                             "n_splits": 2, "tail_seeds": [0, 1], "tail_epochs": 1},
+    "02_mlp_desde_cero": {"epochs": 2, "batch_size": 64, "init_depth": 4, "init_width": 16,
+                          "n_repeats": 2},
     "03_gd_sgd_minibatch": {
         "epochs": 1, "equal_updates": 5, "time_budget": 0.2, "lr_grid": [0.001, 0.01],
         "sweep_seeds": [0], "n_jobs": 1, "path_updates": 8,
@@ -33,6 +35,15 @@ SMOKE_PARAMETERS = {
 }
 EXERCISES = "05_ejercicios"
 N_EXERCISES = 9
+
+#: Parámetros válidos con los que el entrenamiento diverge (notebooks 01 y 02): el notebook
+#: debe terminar igual, diciendo que divergió, sin NaN, sin avisos y con sus conclusiones.
+DIVERGING_PARAMETERS = {
+    "01_exploracion_datos": {"map_points": 300, "n_splits": 2, "tail_seeds": [0, 1],
+                             "tail_epochs": 1, "tail_lr": 0.5},
+    "02_mlp_desde_cero": {"batch_size": 16, "learning_rate": 0.5, "epochs": 2, "init_depth": 4,
+                          "init_width": 16, "n_repeats": 2},
+}
 
 #: Un parámetro con un tipo equivocado por notebook: debe fallar con un mensaje claro.
 WRONG_TYPE = {
@@ -93,6 +104,26 @@ def test_notebook_runs_with_small_parameters(nb, tmp_path):
         checks = [t for t in output_texts(out) if t.startswith(("✅", "❌", "⏳"))]
         assert len(checks) == N_EXERCISES, checks
         assert all(t.startswith("✅") for t in checks), checks
+
+
+@pytest.mark.parametrize("stem", sorted(DIVERGING_PARAMETERS))
+def test_notebook_with_diverging_parameters_is_honest(stem, tmp_path):
+    nb = ROOT / "notebooks" / f"{stem}.ipynb"
+    claims_file = tmp_path / "conclusiones.json"
+    params = {**DIVERGING_PARAMETERS[stem], "claims_path": str(claims_file)}
+    out = run(nb, tmp_path / nb.name, params)
+    texts = output_texts(out)
+    for cell in out.cells:
+        for o in cell.get("outputs", []):
+            assert o["output_type"] != "error"
+            assert o.get("name") != "stderr", o.get("text")  # ni avisos ni trazas
+    joined = "\n".join(texts)
+    assert "diverg" in joined
+    assert not re.search(r"\bnan\b|\bNaN\b|<NA>", joined), "un NaN llegó a una salida"
+    records = json.loads(claims_file.read_text(encoding="utf-8"))
+    keys = {"id", "enunciado", "valor", "ic_bajo", "ic_alto", "n", "veredicto"}
+    assert records and all(keys <= set(r) for r in records)
+    assert any(r["veredicto"] == "no se cumple" or r["valor"] == 1.0 for r in records)
 
 
 def test_committed_exercises_are_unanswered():

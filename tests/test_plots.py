@@ -24,6 +24,7 @@ STATIC = [
     "correlation_heatmap",
     "cost_plot",
     "curves_grid",
+    "first_training_plot",
     "generalization_plot",
     "geographic_scatter",
     "histograms",
@@ -32,6 +33,7 @@ STATIC = [
     "lr_batch_heatmap",
     "lr_sweep_plot",
     "parameter_paths",
+    "pipeline_runs_plot",
     "predictions_plot",
     "steps_plot",
     "update_losses",
@@ -111,6 +113,54 @@ def test_learning_and_update_curves_use_method_labels(runs):
     fig = plots.update_losses(runs, window=0.2)
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == len(fig.axes[1].lines) == 3
     assert "SGD (B=1)" in _texts(fig) and "Media móvil" in _texts(fig)
+
+
+def test_first_training_plot_log_axis_and_a_diverged_run_is_drawn_not_empty(data):
+    import warnings
+
+    from batchlab import display
+
+    X, y, model = data
+    ok = bl.train(model.copy(), X, y, batch_size=8, learning_rate=0.01, epochs=3, seed=0,
+                  X_val=X, y_val=y)  # fmt: skip
+    fig = plots.first_training_plot(ok, "primer")
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 2
+    assert ax.lines[1].get_xdata().size == 4  # la pérdida inicial y 3 épocas
+    assert "3 épocas" in display.alt_text(fig)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bad = bl.train(model.copy(), X * 50, y, batch_size=8, learning_rate=5.0, epochs=3,
+                       seed=0, X_val=X, y_val=y)  # fmt: skip
+        assert bad.diverged
+        fig = plots.first_training_plot(bad, "primer")
+        fig.canvas.draw()
+    ax = fig.axes[0]
+    assert "divergió" in ax.get_title() and ax.lines[0].get_xdata().size > 0
+    assert f"actualización {bad.n_updates}" in _texts(fig)
+
+
+def test_pipeline_runs_plot_marks_diverged_runs():
+    import warnings
+
+    from batchlab import features
+
+    idx = pd.MultiIndex.from_product([["standard", "log"], [0, 1, 2]],
+                                     names=["pipeline", "shuffle_seed"])  # fmt: skip
+    mse = [0.3, np.inf, 0.9, 0.25, 0.27, 0.26]
+    runs = pd.DataFrame({"test_mse": mse, "diverged": ~np.isfinite(mse)}, index=idx)
+    fig = plots.pipeline_runs_plot(runs, features.PIPELINE_LABELS)
+    ax = fig.axes[0]
+    assert "divergen 1 de 3" in _texts(fig) and "divergen 0 de 3" in _texts(fig)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        features.PIPELINE_LABELS["standard"],
+        features.PIPELINE_LABELS["log"],
+    ]
+    with warnings.catch_warnings():  # todas divergidas: figura con sus ✕, sin avisos
+        warnings.simplefilter("error")
+        fig = plots.pipeline_runs_plot(runs.assign(test_mse=np.inf, diverged=True))
+        fig.canvas.draw()
+    assert "divergen 3 de 3" in _texts(fig)
 
 
 def test_loss_vs_time_and_predictions(data):
@@ -239,7 +289,7 @@ def test_figure_modules_import_no_experiment_runner(module):
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.level == 1
     }
-    assert imported <= {"data", "labels", "plots", "smoothing", "training"}, imported
+    assert imported <= {"data", "display", "labels", "plots", "smoothing", "training"}, imported
 
 
 def test_figures_accept_tables_with_only_the_documented_columns():

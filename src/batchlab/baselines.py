@@ -2,7 +2,8 @@
 
 Dos medidas que sitúan a la MLP: cómo se propaga la señal por una pila de capas ReLU
 según la inicialización (:func:`activation_spread`) y qué MSE de prueba logran modelos
-sencillos y uno fuerte de scikit-learn (:func:`baseline_table`).
+sencillos, uno fuerte de scikit-learn y la MLP de scikit-learn (:func:`baseline_table`),
+y cuánto explica la ubicación sola (:func:`location_only_mse`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,23 @@ import pandas as pd
 from .data import HousingSplit
 from .mlp import mse
 
-__all__ = ["INITS", "activation_spread", "baseline_table"]
+__all__ = [
+    "DIVERGENCE_FACTOR",
+    "INITS",
+    "MLP_REGRESSOR",
+    "activation_spread",
+    "baseline_table",
+    "final_test_mse",
+    "location_only_mse",
+]
+
+#: Un entrenamiento «divergió» si su MSE final supera este factor por el inicial (o no es finito).
+DIVERGENCE_FACTOR = 1e3
+
+#: La MLP de scikit-learn de referencia: la misma arquitectura que la del curso, con Adam y
+#: parada temprana (10 % del entrenamiento como validación): se detiene sola, sin tope de
+#: iteraciones y sin ConvergenceWarning.
+MLP_REGRESSOR = {"hidden_layer_sizes": (64, 32), "early_stopping": True}
 
 #: Desviación típica de los pesos de cada inicialización según las entradas de la capa.
 INITS = {
@@ -50,13 +67,15 @@ def baseline_table(split: HousingSplit, extra: dict[str, float], seed: int = 0) 
     """MSE de prueba de modelos de referencia y de los de `extra` ({nombre: MSE}).
 
     Referencias: predecir la media (``mean_prediction``), regresión lineal
-    (``linear_regression``) y `HistGradientBoostingRegressor` (``hist_gradient_boosting``,
-    un modelo fuerte para datos tabulares). Todo sobre la misma división. Índice
-    ``model``; columnas ``test_mse`` (objetivo estandarizado) y ``rmse_dollars``; de
-    peor a mejor.
+    (``linear_regression``), `HistGradientBoostingRegressor` (``hist_gradient_boosting``,
+    un modelo fuerte para datos tabulares) y `MLPRegressor` (``mlp_regressor``, con
+    :data:`MLP_REGRESSOR`). Todo sobre la misma división. Índice ``model``; columnas
+    ``test_mse`` (objetivo estandarizado; inf para un modelo de `extra` que divergió) y
+    ``rmse_dollars`` (vacío, no un número inventado, si el MSE no es finito); de peor a mejor.
     """
     from sklearn.ensemble import HistGradientBoostingRegressor
     from sklearn.linear_model import LinearRegression
+    from sklearn.neural_network import MLPRegressor
 
     y_tr, y_te = split.y_train.ravel(), split.y_test.ravel()
     scores = {"mean_prediction": mse(np.full_like(y_te, y_tr.mean()), y_te)}
@@ -64,7 +83,44 @@ def baseline_table(split: HousingSplit, extra: dict[str, float], seed: int = 0) 
     scores["linear_regression"] = mse(lin.predict(split.X_test), y_te)
     hgb = HistGradientBoostingRegressor(random_state=seed).fit(split.X_train, y_tr)
     scores["hist_gradient_boosting"] = mse(hgb.predict(split.X_test), y_te)
-    scores.update(extra)
+    sk_mlp = MLPRegressor(random_state=seed, **MLP_REGRESSOR).fit(split.X_train, y_tr)
+    scores["mlp_regressor"] = mse(sk_mlp.predict(split.X_test), y_te)
+    scores.update({k: v if np.isfinite(v) else np.inf for k, v in extra.items()})
     table = pd.DataFrame({"test_mse": scores}).rename_axis("model")
-    table["rmse_dollars"] = [round(split.rmse_dollars(v)) for v in table["test_mse"]]
+    table["rmse_dollars"] = pd.array(
+        [round(split.rmse_dollars(v)) if np.isfinite(v) else pd.NA for v in table["test_mse"]],
+        dtype="Int64",
+    )
     return table.sort_values("test_mse", ascending=False)
+
+
+def final_test_mse(history, model, X_test: np.ndarray, y_test: np.ndarray) -> float:
+    """MSE de prueba de un modelo ya entrenado, o inf si su entrenamiento divergió.
+
+    Cuenta como divergido si ``history.diverged`` o si, con los pesos finales, el MSE no es
+    finito o supera :data:`DIVERGENCE_FACTOR` veces el inicial (la pérdida de validación
+    inicial del historial, o 1): así también se detecta el que explota en su última época.
+    """
+    if history.diverged:
+        return math.inf
+    with np.errstate(all="ignore"):
+        value = float(model.loss(X_test, y_test))
+    initial = history.initial_val_loss if history.initial_val_loss is not None else 1.0
+    limit = DIVERGENCE_FACTOR * max(initial, 1.0)
+    return value if math.isfinite(value) and value < limit else math.inf
+
+
+def location_only_mse(split: HousingSplit, seed: int = 0) -> tuple[float, float]:
+    """¿Cuánto explica la ubicación sola? (MSE de prueba, objetivo estandarizado).
+
+    Devuelve ``(hgb_lat_lon, linear_all)``: `HistGradientBoostingRegressor` con solo
+    latitud y longitud frente a la regresión lineal con las 8 variables, en la misma división.
+    """
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.linear_model import LinearRegression
+
+    cols = [split.feature_names.index(c) for c in ("Latitude", "Longitude")]
+    y_tr, y_te = split.y_train.ravel(), split.y_test.ravel()
+    hgb = HistGradientBoostingRegressor(random_state=seed).fit(split.X_train[:, cols], y_tr)
+    lin = LinearRegression().fit(split.X_train, y_tr)
+    return mse(hgb.predict(split.X_test[:, cols]), y_te), mse(lin.predict(split.X_test), y_te)

@@ -31,6 +31,7 @@ __all__ = [
     "CACHE_FILENAME",
     "FEATURES",
     "HOUSE_AGE_CAP",
+    "MEDINC_CAPS",
     "N_ROWS",
     "TARGET",
     "TARGET_CAP",
@@ -38,12 +39,14 @@ __all__ = [
     "DatasetCorruptError",
     "DatasetUnavailableError",
     "HousingSplit",
+    "censored_counts",
     "ensure_housing_cache",
     "format_dollars",
     "holdout",
     "load_housing",
     "original_setup",
     "split_and_scale",
+    "split_index",
     "variables_table",
 ]
 
@@ -63,6 +66,9 @@ N_ROWS = 20_640
 # Valores en los que el censo de 1990 recortó las variables (censura por arriba).
 TARGET_CAP = 5.00001
 HOUSE_AGE_CAP = 52.0
+#: MedInc también está recortada por los dos lados: el mínimo 0,4999 y el tope 15,0001
+#: (describe() lo muestra redondeado como 15,000; unas pocas filas valen exactamente 15,0).
+MEDINC_CAPS = (0.4999, 15.0001)
 
 #: Qué significa cada columna y en qué unidad (censo de EE. UU. de 1990, por grupo de manzanas).
 VARIABLES = {
@@ -194,8 +200,35 @@ def variables_table() -> pd.DataFrame:
     ).rename_axis("variable")
 
 
+def censored_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """Filas en cada tope del censo: objetivo, HouseAge y MedInc (por arriba y por abajo).
+
+    Índice ``variable`` (con el lado del tope: ``MedInc (máximo)``…); columnas ``cap``
+    (el valor guardado), ``rows`` y ``percent``. Los topes por arriba cuentan las filas
+    ``≥`` (en MedInc, ≥ 15,0: el tope 15,0001 y las que valen 15,0 exacto); el de abajo, ``≤``.
+    """
+    low, high = MEDINC_CAPS
+    counts = {
+        TARGET: (TARGET_CAP, int((df[TARGET] >= TARGET_CAP).sum())),
+        "HouseAge": (HOUSE_AGE_CAP, int((df["HouseAge"] >= HOUSE_AGE_CAP).sum())),
+        "MedInc (máximo)": (high, int((df["MedInc"] >= 15.0).sum())),
+        "MedInc (mínimo)": (low, int((df["MedInc"] <= low).sum())),
+    }
+    table = pd.DataFrame.from_dict(counts, orient="index", columns=["cap", "rows"])
+    table["percent"] = 100 * table["rows"] / len(df)
+    return table.rename_axis("variable")
+
+
 def format_dollars(amount: float) -> str:
-    """Cantidad en dólares con separador de miles de espacio: ``114 486 $``."""
+    """Cantidad en dólares con separador de miles de espacio: ``114 486 $``.
+
+    Una cantidad no finita (un entrenamiento que divergió) no tiene dólares: ValueError.
+    """
+    if not np.isfinite(amount):
+        raise ValueError(
+            f"No hay dólares que mostrar para {amount!r}: el entrenamiento divergió; "
+            "comprueba history.diverged antes de convertir."
+        )
     return f"{round(amount):,} $".replace(",", " ")
 
 
@@ -276,6 +309,16 @@ def split_and_scale(
     )
 
 
+def split_index(df: pd.DataFrame, test_size: float = 0.2, seed: int = 42):
+    """Las etiquetas de `df` de las filas de entrenamiento y de prueba de :func:`split_and_scale`.
+
+    Mismo `test_size` y `seed` ⇒ mismo reparto: la fila ``i`` de ``split.X_train`` es la
+    fila ``train_index[i]`` de `df`. Devuelve ``(train_index, test_index)``.
+    """
+    train, test = train_test_split(df.index, test_size=float(test_size), random_state=int(seed))
+    return pd.Index(train), pd.Index(test)
+
+
 def _feature_transformer(name: str, X_train: np.ndarray):
     """El transformador de `name`; las columnas de ``log1p`` se eligen con el entrenamiento."""
     from .features import PIPELINES, feature_transformer, skewed_features
@@ -283,7 +326,9 @@ def _feature_transformer(name: str, X_train: np.ndarray):
     if name not in PIPELINES:
         raise ValueError(f"features debe ser uno de {PIPELINES}; se recibió {name!r}")
     heavy = skewed_features(pd.DataFrame(X_train, columns=FEATURES), FEATURES)
-    return feature_transformer(name, log_columns=[FEATURES.index(f) for f in heavy])
+    return feature_transformer(
+        name, log_columns=[FEATURES.index(f) for f in heavy], n_rows=len(X_train)
+    )
 
 
 def holdout(split: HousingSplit, fraction: float = 0.2, seed: int = 0):

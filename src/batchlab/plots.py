@@ -16,6 +16,7 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
 from .data import TARGET, TARGET_CAP
+from .display import describe
 from .labels import LABELS, METHOD_NAMES, OPTIMIZER_NAMES, method_label
 from .smoothing import moving_average, window_in_updates
 from .training import History
@@ -23,12 +24,14 @@ from .training import History
 __all__ = [
     "activation_spread_plot",
     "correlation_heatmap",
+    "first_training_plot",
     "geographic_scatter",
     "histograms",
     "learning_curves",
     "loss_vs_time",
     "lr_sweep_plot",
     "parameter_paths",
+    "pipeline_runs_plot",
     "predictions_plot",
     "setup_style",
     "update_losses",
@@ -104,7 +107,11 @@ def correlation_heatmap(df: pd.DataFrame) -> plt.Figure:
     )
     ax.set_title("Correlación de Pearson entre variables")
     fig.tight_layout()
-    return fig
+    return describe(
+        fig,
+        "Matriz de correlación de Pearson entre las variables y el precio, anotada con "
+        "cada coeficiente; azul negativo, rojo positivo.",
+    )
 
 
 def histograms(df: pd.DataFrame, bins: int = 50, log_skew: float = 3.0) -> plt.Figure:
@@ -129,7 +136,12 @@ def histograms(df: pd.DataFrame, bins: int = 50, log_skew: float = 3.0) -> plt.F
         ax.set_visible(False)
     fig.suptitle("Distribución de cada variable", fontweight="bold")
     fig.tight_layout()
-    return fig
+    heavy = [c for c in cols if abs(df[c].skew()) > log_skew]
+    return describe(
+        fig,
+        f"Histogramas de las {len(cols)} columnas con {bins} barras; eje vertical "
+        f"logarítmico en las muy asimétricas ({', '.join(heavy) or 'ninguna'}).",
+    )
 
 
 def geographic_scatter(df: pd.DataFrame, n_points: int | None = None, seed: int = 0) -> plt.Figure:
@@ -156,7 +168,11 @@ def geographic_scatter(df: pd.DataFrame, n_points: int | None = None, seed: int 
     ax.set_title("California: valor de la vivienda (color) y población (tamaño)")
     ax.set_aspect(1 / np.cos(np.deg2rad(df["Latitude"].mean())))  # grados ≈ km en ambos ejes
     fig.tight_layout()
-    return fig
+    return describe(
+        fig,
+        f"Mapa de California con {len(df)} grupos de manzanas: el color es el valor de la "
+        "vivienda y el tamaño del punto, la población.",
+    )
 
 
 def activation_spread_plot(df: pd.DataFrame) -> plt.Figure:
@@ -208,6 +224,120 @@ def learning_curves(histories: dict[str, History], title: str, log: bool = False
     )
 
 
+def first_training_plot(history: History, title: str) -> plt.Figure:
+    """Curvas del primer entrenamiento (notebook 02), en eje logarítmico.
+
+    Entrenamiento: media de las pérdidas de los batches de cada época (antes de cada
+    actualización); validación: al final de cada época; el punto 0 es la pérdida inicial.
+    Si el entrenamiento divergió se dibuja la pérdida de cada batch hasta la última finita,
+    con una ✕ donde divergió, para que la figura nunca quede vacía.
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    if history.diverged:
+        loss = np.asarray(history.update_loss, dtype=float)
+        ok = np.isfinite(loss) & (loss > 0)
+        t = np.arange(1, loss.size + 1)
+        ax.plot(t[ok], loss[ok], "-", color=METHOD_COLORS[0], lw=0.8, label="pérdida de cada batch")
+        last = int(np.flatnonzero(ok)[-1]) if ok.any() else 0
+        y_mark = loss[last] if ok.any() else history.initial_train_loss
+        ax.plot(
+            [last + 1],
+            [y_mark],
+            "x",
+            color=METHOD_COLORS[1],
+            ms=12,
+            mew=3,
+            label=f"divergió (actualización {history.n_updates})",
+        )
+        fig = _finish(
+            fig,
+            ax,
+            xlabel="actualización",
+            ylabel="MSE (objetivo estandarizado)",
+            title=f"{title}: divergió",
+            logy=True,
+        )
+        return describe(
+            fig,
+            f"Pérdida de cada batch hasta que el entrenamiento divergió en "
+            f"la actualización {history.n_updates} (eje logarítmico).",
+        )
+    epochs = np.arange(history.epochs_completed + 1)
+    ax.plot(
+        epochs,
+        np.r_[history.initial_train_loss, history.train_loss],
+        "--",
+        color=METHOD_COLORS[0],
+        label="entrenamiento (media de los batches)",
+    )
+    if history.val_loss is not None:
+        ax.plot(
+            epochs,
+            np.r_[history.initial_val_loss, history.val_loss],
+            "-",
+            color=METHOD_COLORS[1],
+            label="validación (al final de la época)",
+        )
+    fig = _finish(
+        fig, ax, xlabel="época", ylabel="MSE (objetivo estandarizado)", title=title, logy=True
+    )
+    return describe(
+        fig,
+        f"Curvas de aprendizaje en eje logarítmico durante "
+        f"{history.epochs_completed} épocas: entrenamiento discontinuo y "
+        "validación continua.",
+    )
+
+
+def pipeline_runs_plot(runs: pd.DataFrame, labels: Mapping | None = None) -> plt.Figure:
+    """MSE de prueba de cada ejecución por preparación (notebook 01), eje logarítmico.
+
+    `runs` es la tabla por ejecución de :func:`batchlab.features.compare_pipelines`
+    (índice ``pipeline``, ``shuffle_seed``; columnas ``test_mse``, ``diverged``). Cada
+    punto es una semilla de barajado; la raya, la mediana de las que no divergieron; las
+    divergidas se dibujan como ✕ encima de todo, con su «k de n».
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    names = list(dict.fromkeys(runs.index.get_level_values("pipeline")))
+    finite = runs.loc[~runs["diverged"], "test_mse"]
+    top = float(finite.max()) * 2 if finite.size else 1.0
+    for i, name in enumerate(names):
+        r = runs.loc[name]
+        ok = r.loc[~r["diverged"], "test_mse"].to_numpy()
+        jitter = np.linspace(-0.15, 0.15, max(len(r), 1))[: ok.size]
+        ax.plot(i + jitter, ok, "o", color=METHOD_COLORS[i % len(METHOD_COLORS)], alpha=0.7)
+        if ok.size:
+            ax.plot([i - 0.25, i + 0.25], [np.median(ok)] * 2, color="black", lw=2)
+        k = int(r["diverged"].sum())
+        if k:
+            ax.plot([i], [top], "x", color=METHOD_COLORS[1], ms=12, mew=3)
+        ax.annotate(
+            f"divergen {k} de {len(r)}",
+            (i, top),
+            textcoords="offset points",
+            xytext=(0, 10),
+            ha="center",
+            fontsize=9,
+        )
+    ax.set_xticks(range(len(names)), [(labels or {}).get(n, n) for n in names], fontsize=9)
+    ax.set_ylim(top=top * 2.5)
+    fig = _finish(
+        fig,
+        ax,
+        xlabel="preparación de las variables",
+        ylabel="MSE de prueba (objetivo estandarizado)",
+        title="Cada ejecución con SGD (B = 1): MSE de prueba",
+        logy=True,
+        legend_size=None,
+    )
+    return describe(
+        fig,
+        "MSE de prueba de cada semilla de barajado por preparación de las "
+        "variables (eje logarítmico), con la mediana como raya; las "
+        "ejecuciones que divergen se cuentan arriba y se marcan con una ✕.",
+    )
+
+
 def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
     """Predicción frente a valor real y residuos, en cientos de miles de $."""
     y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
@@ -227,7 +357,11 @@ def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
     ax2.set_ylabel("residuo = predicción − real")
     ax2.set_title("Residuos (prueba)")
     fig.tight_layout()
-    return fig
+    return describe(
+        fig,
+        "Izquierda: predicción frente a valor real en la prueba, con la diagonal perfecta y "
+        "el tope del censo como línea vertical. Derecha: residuos frente a la predicción.",
+    )
 
 
 def update_losses(
