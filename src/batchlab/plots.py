@@ -7,6 +7,7 @@ español solo lo que se ve, con :mod:`batchlab.labels`. No importa ningún exper
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -319,7 +320,8 @@ def pipeline_runs_plot(runs: pd.DataFrame, labels: Mapping | None = None) -> plt
             ha="center",
             fontsize=9,
         )
-    ax.set_xticks(range(len(names)), [(labels or {}).get(n, n) for n in names], fontsize=9)
+    ticks = [textwrap.fill((labels or {}).get(n, n), 20) for n in names]
+    ax.set_xticks(range(len(names)), ticks, fontsize=9)
     ax.set_ylim(top=top * 2.5)
     fig = _finish(
         fig,
