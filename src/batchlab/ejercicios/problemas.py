@@ -151,14 +151,18 @@ def _comprobar_varianza(prediccion, d, rng):
 # -- 9. el batch bajo un presupuesto de memoria ----------------------------------------------
 @cache
 def _memoria() -> tuple[float, float, int]:
+    """Bytes por muestra (calculados: lo que forward guarda y el pico de backward), bytes fijos
+    (parámetros y gradientes, dos arrays de ``n_params`` float64) y un presupuesto."""
     from ..cost import memory_per_batch
 
     X, y = _muestra()
-    pico = memory_per_batch(MLP(rng=0), X, y, [256, 1024])["pico medido (tracemalloc)"]
-    por_muestra = float((pico.iloc[1] - pico.iloc[0]) / (1024 - 256))
-    fijos = float(pico.iloc[0] - 256 * por_muestra)
-    # Un poco menos que el pico medido con B = 1024: quien olvide los fijos cree que cabe.
-    return por_muestra, fijos, int(pico.iloc[1] - max(fijos, 2.0) / 2)
+    modelo = MLP(rng=0)
+    tabla = memory_per_batch(modelo, X, y, [256, 1024])
+    calculado = tabla["forward + pico de backward (calculado)"]
+    por_muestra = float((calculado.iloc[1] - calculado.iloc[0]) / (1024 - 256))
+    fijos = float(2 * 8 * modelo.n_params)
+    # Medio «fijos» por encima de lo que ocupa B = 1024 sin ellos: quien los olvide cree que cabe.
+    return por_muestra, fijos, int(1024 * por_muestra + fijos / 2)
 
 
 def _datos_9() -> dict:
