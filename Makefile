@@ -23,11 +23,11 @@ export NUMEXPR_NUM_THREADS := 1
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install data lab run test lint bench clean
+.PHONY: help install install-profesor data lab run test lint bench clean alumnos calificar
 
 help: ## Muestra esta ayuda
 	@echo "batchlab — órdenes disponibles (make <orden>):"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo "En un clon nuevo: make run (re-ejecuta el curso) y make test (lo valida)."
 
 install: $(STAMP) ## Crea .venv e instala requirements.txt (sin tocar nada global)
@@ -43,8 +43,29 @@ $(STAMP): requirements.txt pyproject.toml
 data: install ## Rellena data/ con el dataset (réplica sin conexión o descarga)
 	$(BIN)/python -m batchlab data
 
-lab: install data ## Abre JupyterLab en notebooks/
-	$(BIN)/jupyter lab notebooks/
+# `make lab LAB_ARGS="--port 9999 --no-browser"` pasa opciones a JupyterLab; como root
+# (contenedores) añade --allow-root, que Jupyter exige en ese caso.
+LAB_ARGS ?=
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: install data ## Abre JupyterLab en notebooks/ (opciones: LAB_ARGS="--port 9999")
+	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG) $(LAB_ARGS)
+
+# Profesorado: nbgrader y sus dependencias (requirements-profesor.txt), fuera del entorno
+# de los estudiantes. El curso de nbgrader se crea en build/nbgrader (nunca se versiona).
+PROFESOR_STAMP := $(VENV)/.profesor
+ENTREGAS ?=
+install-profesor: $(PROFESOR_STAMP) ## Añade nbgrader a .venv (requirements-profesor.txt)
+
+$(PROFESOR_STAMP): $(STAMP) requirements-profesor.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-profesor.txt
+	touch $@
+
+alumnos: install-profesor ## Versión evaluable para estudiantes (nbgrader) en build/alumnos/
+	$(BIN)/python profesor/calificar.py alumnos
+
+calificar: install-profesor data ## Califica ENTREGAS=carpeta: build/calificacion/notas.csv y feedback
+	@test -n "$(ENTREGAS)" || { echo "Uso: make calificar ENTREGAS=carpeta"; exit 2; }
+	$(BIN)/python profesor/calificar.py calificar "$(ENTREGAS)"
 
 run: install data ## Re-ejecuta los notebooks en orden (NB=03 para uno) y guarda sus salidas
 	@set -e; for nb in $(NOTEBOOKS); do \
@@ -59,7 +80,7 @@ run: install data ## Re-ejecuta los notebooks en orden (NB=03 para uno) y guarda
 	  fi; \
 	done
 
-test: install data ## ruff + tests del paquete + notebooks con parámetros pequeños + nbval
+test: install install-profesor data ## ruff + tests del paquete + notebooks con parámetros pequeños + nbval
 	$(BIN)/ruff check src tests notebooks benchmarks
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Segundos que puede tardar una comprobación entera (la respuesta del estudiante incluida).
-LIMITE_SEGUNDOS = 10.0
+#: Segundos que puede tardar una comprobación entera (la respuesta del estudiante incluida);
+#: al calificar se puede cambiar con la variable de entorno ``BATCHLAB_LIMITE_SEGUNDOS``.
+LIMITE_SEGUNDOS = float(os.environ.get("BATCHLAB_LIMITE_SEGUNDOS", "10"))
 #: Variable de entorno que activa el modo evaluado (sin soluciones ni referencias).
 VARIABLE_EVALUACION = "BATCHLAB_EVALUACION"
 _estado = {"evaluacion": False}
@@ -81,7 +82,7 @@ class Ejercicio:
     pistas: tuple[str, ...]
     solucion: str
     datos: Callable[[], dict] = field(default=dict)
-    puntos: int = 1
+    puntos: int = 1  # puntos en la versión calificada (nbgrader)
 
 
 class TiempoAgotado(BaseException):  # noqa: N818 — BaseException: un `except Exception` no la traga

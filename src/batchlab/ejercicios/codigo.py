@@ -208,6 +208,7 @@ EJERCICIOS = (
                 "reproducible.",
                 "Recorre `for inicio in range(0, n, batch_size):` y haz "
                 "`yield orden[inicio:inicio + batch_size]`."),
+        puntos=2,
         solucion=("def batches(n, batch_size, seed):\n"
                   "    orden = np.random.default_rng(seed).permutation(n)\n"
                   "    for inicio in range(0, n, batch_size):\n"
@@ -220,6 +221,7 @@ EJERCICIOS = (
                 "Z = A_prev W + b: dW = A_prevᵀ dZ y dA_prev = dZ Wᵀ (comprueba las formas).",
                 "b se suma a cada fila del batch, así que db suma dZ sobre las filas "
                 "(`axis=0`): una entrada por neurona."),
+        puntos=2,
         solucion=("def backward_densa(A_prev, W, dZ):\n"
                   "    dW = A_prev.T @ dZ  # forma de W\n"
                   "    db = dZ.sum(axis=0)  # suma sobre las filas del batch: una por neurona\n"
