@@ -79,3 +79,17 @@ def test_student_environment_stays_lean():
     assert not extras & set(pip_pins()), "nbgrader no va en requirements.txt"
     assert not extras & set(conda_pins()), "nbgrader no va en environment.yml"
     assert "requirements-profesor.txt" in (ROOT / "environment.yml").read_text()
+
+
+def test_make_lab_passes_extra_arguments_and_allows_root():
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        return
+    out = subprocess.run(["make", "-n", "lab", 'LAB_ARGS=--port 9999 --no-browser'], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if "jupyter lab notebooks/" in x)
+    assert line.endswith("--port 9999 --no-browser")
+    assert ("--allow-root" in line) == (os.getuid() == 0)

@@ -139,7 +139,3 @@ def referencia(n: int):
     if callable(valor):
         valor._batchlab_referencia = True
     return valor
-
-
-# Para los tests: las piezas con las que se vigila una respuesta.
-_vigilancia = (ErrorDelEstudiante, TiempoAgotado, limite_de_tiempo)
