@@ -336,3 +336,11 @@ def test_student_exceptions_are_explained_in_spanish():
     msg = explicar_excepcion(ValueError("matmul: mismatch"), (np.ones((2, 3)), np.ones((4, 5))))
     assert "(2, 3)" in msg and "(4, 5)" in msg
     assert "import math" in explicar_excepcion(NameError("name 'math' is not defined"))
+
+
+def test_an_error_inside_the_generator_is_explained():
+    def batches(n, b, seed):
+        yield np.arange(b)
+        raise TypeError("algo interno")
+
+    wrong(ej.comprobar(2, batches), 2, "Tu código lanzó TypeError: algo interno")

@@ -52,8 +52,8 @@ class Resultado:
     def __str__(self) -> str:
         if self.correcto is None:
             return SIN_RESPONDER.format(n=self.numero)
-        cabeza = "✅ ¡Correcto!" if self.correcto else "❌ Aún no."
-        return f"{cabeza[:1]} Ejercicio {self.numero} · {cabeza[2:]} {self.mensaje}".rstrip()
+        icono, cabeza = ("✅", "¡Correcto!") if self.correcto else ("❌", "Aún no.")
+        return f"{icono} Ejercicio {self.numero} · {cabeza} {self.mensaje}".rstrip()
 
     def _repr_pretty_(self, p, cycle) -> None:  # Jupyter muestra el mensaje, no el objeto
         p.text(str(self))

@@ -12,7 +12,7 @@ from itertools import islice
 
 import numpy as np
 
-from ._base import Ejercicio, corto, llamar
+from ._base import Ejercicio, ErrorDelEstudiante, corto, explicar_excepcion, llamar
 
 
 # -- 1. la derivada de la ReLU -------------------------------------------------------
@@ -51,9 +51,13 @@ def _epoca(batches, n: int, B: int, seed: int):
     if gen is None:
         return None
     try:
-        lotes = list(islice(iter(gen), math.ceil(n / B) + 1))
+        iterador = iter(gen)
     except TypeError:
         return f"`batches` debe devolver los batches (una lista o un generador); da {corto(gen)}."
+    try:  # como mucho un batch de más: un generador sin fin no agota la memoria
+        lotes = list(islice(iterador, math.ceil(n / B) + 1))
+    except Exception as exc:  # el error ocurre dentro del generador del estudiante
+        raise ErrorDelEstudiante(explicar_excepcion(exc, (n, B, seed))) from None
     arrays = []
     for lote in lotes:
         try:
