@@ -1,8 +1,8 @@
 """Piezas comunes de los ejercicios: el registro, el resultado y las llamadas vigiladas.
 
-Todo lo que toca la respuesta de un estudiante pasa por aquí: :func:`llamar` la ejecuta
-con un límite de tiempo y convierte sus excepciones en una explicación en español;
-:func:`como_numero` acepta un número aunque venga como ``np.array([x])``.
+Todo lo que toca la respuesta de un estudiante pasa por aquí: :func:`limite_de_tiempo`
+corta lo que no termina, :func:`llamar` convierte sus excepciones en una explicación en
+español y :func:`como_numero` acepta un número aunque venga como ``np.array([x])``.
 """
 
 from __future__ import annotations
