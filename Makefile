@@ -79,6 +79,8 @@ lint: install ## ruff sobre src, tests, notebooks y benchmarks
 DOCS_VENV := .venv-docs
 DOCS_STAMP := $(DOCS_VENV)/.installed
 SITE := build/sitio
+# Carpeta de los notebooks que publica el sitio (y que abre la prueba en navegador).
+SITIO_NB ?= notebooks
 
 $(DOCS_STAMP): requirements-docs.txt
 	$(PYTHON) -m venv $(DOCS_VENV)
@@ -90,13 +92,14 @@ sitio: $(DOCS_STAMP) ## Web estática del curso en build/sitio (notebooks guarda
 	rm -rf $(SITE) $(SITE)-fuente
 	mkdir -p $(SITE)-fuente/notebooks
 	cp -r sitio/. $(SITE)-fuente/
-	cp notebooks/*.ipynb $(SITE)-fuente/notebooks/
+	cp $(SITIO_NB)/*.ipynb $(SITE)-fuente/notebooks/
 	$(DOCS_VENV)/bin/python -m sphinx -b html -W --keep-going -q -d $(SITE)-fuente/.doctrees \
 		$(SITE)-fuente $(SITE)
 	@echo "Sitio listo: $(SITE)/index.html"
 
-test-navegador: install $(DOCS_STAMP) sitio ## JupyterLab y el sitio en Chromium (headless)
-	$(DOCS_VENV)/bin/python -m pytest tests/browser -p no:cacheprovider -v
+test-navegador: install data $(DOCS_STAMP) sitio ## JupyterLab y el sitio en Chromium (headless)
+	BATCHLAB_NOTEBOOKS=$(SITIO_NB) $(DOCS_VENV)/bin/python -m pytest tests/browser/navegador.py \
+		--confcutdir=tests/browser -p no:cacheprovider -v
 
 clean: ## Borra .venv y cachés (no toca data/ ni los notebooks)
 	rm -rf $(VENV) $(DOCS_VENV) .pytest_cache .ruff_cache build src/*.egg-info

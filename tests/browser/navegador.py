@@ -165,7 +165,7 @@ def lab():
     port = _free_port()
     cmd = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--IdentityProvider.token=", "--ServerApp.password=",
-           "--ServerApp.disable_check_xsrf=False", f"--ServerApp.root_dir={work}"]
+           "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={work}"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     base = f"http://127.0.0.1:{port}"
@@ -187,16 +187,31 @@ def site():
 
 
 # -- JupyterLab ---------------------------------------------------------------------
+def _close_sessions(base: str) -> None:
+    """Cierra los núcleos abiertos por páginas anteriores (API REST del servidor)."""
+    with urllib.request.urlopen(f"{base}/api/sessions", timeout=10) as r:
+        sessions = json.load(r)
+    for sess in sessions:
+        req = urllib.request.Request(f"{base}/api/sessions/{sess['id']}", method="DELETE")
+        urllib.request.urlopen(req, timeout=30).close()
+
+
+_OPENED = iter(range(10**6))
+
+
 def _open_notebook(driver, base: str, name: str) -> None:
-    driver.get(f"{base}/lab/tree/{name}")
+    """Abre `name` solo, en un espacio de trabajo nuevo (sin pestañas restauradas)."""
+    _close_sessions(base)
+    driver.get(f"{base}/lab/workspaces/prueba{next(_OPENED)}/tree/{name}?reset")
     _wait(driver, lambda d: d.execute_script(
         "return document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length") > 0,
         what=f"{name} abierto")
-    _wait(driver, lambda d: "Idle" in (d.execute_script(
-        "const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
-        ".jp-Toolbar-kernelStatus, .jp-NotebookPanel:not(.lm-mod-hidden) "
-        "[data-jp-item-name=kernelStatus]'); return s ? (s.title || s.textContent) : ''")
-        or "") or True, seconds=5, what="núcleo")
+    _wait(driver, lambda d: d.execute_script(
+        "return document.querySelectorAll('.jp-NotebookPanel').length") == 1, 10,
+        what="una sola pestaña de notebook")
+    _wait(driver, lambda d: "Idle" in d.execute_script(
+        "const s = document.querySelector('#jp-main-statusbar');"
+        "return s ? s.innerText : ''"), 90, what=f"núcleo de {name} listo")
 
 
 def _error_dialogs(driver) -> list[str]:
@@ -256,11 +271,13 @@ def test_lab_animation_has_a_source_and_moves(driver, lab):
     assert shots[0] != shots[1], "la animación no cambia con el tiempo"
 
 
-def _menu_command(driver, menu: str, command: str) -> None:
+def _menu_command(driver, menu: str, commands: tuple[str, ...]) -> None:
+    """Abre el menú `menu` de la barra y pulsa la entrada de una de `commands`."""
     driver.find_element(
         By.XPATH, f"//div[contains(@class,'lm-MenuBar-itemLabel') and text()='{menu}']").click()
-    item = _wait(driver, lambda d: d.find_element(
-        By.CSS_SELECTOR, f".lm-Menu-item[data-command='{command}']"), 10, command)
+    selector = ", ".join(f".lm-Menu-item[data-command='{c}']" for c in commands)
+    item = _wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, selector), 10,
+                 f"{menu} → {commands}")
     item.click()
 
 
@@ -269,13 +286,15 @@ def test_lab_run_all_exercises_shows_nine_pending(driver, lab):
     _open_notebook(driver, base, EXERCISES_NB)
     outputs = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
     count = ("return [...document.querySelectorAll(arguments[0])]"
-             ".map(o => (o.innerText.match(/⏳/g) || []).length).reduce((a, b) => a + b, 0)")
-    _menu_command(driver, "Edit", "notebook:clear-all-cell-outputs")
+             ".map(o => (o.textContent.match(/⏳/g) || []).length).reduce((a, b) => a + b, 0)")
+    _menu_command(driver, "Edit", ("editmenu:clear-all", "notebook:clear-all-cell-outputs"))
     _wait(driver, lambda d: d.execute_script(count, outputs) == 0, 20, "salidas borradas")
-    _menu_command(driver, "Run", "notebook:run-all-cells")
+    _menu_command(driver, "Run", ("runmenu:run-all", "notebook:run-all-cells"))
     try:
-        _wait(driver, lambda d: d.execute_script(count, outputs) >= 9, 240, "nueve ⏳")
+        _wait(driver, lambda d: d.execute_script(count, outputs) >= 9, 120, "nueve ⏳")
     except WebDriverException:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SHOTS / "fallo_05.png"))
         raise AssertionError(f"⏳ tras Run All: {driver.execute_script(count, outputs)}; "
                              f"diálogos: {_error_dialogs(driver)}") from None
     # ...y el notebook entero terminó: ninguna celda queda pendiente ni con error.
