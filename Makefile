@@ -22,8 +22,9 @@ export NUMEXPR_NUM_THREADS := 1
 # Jupyter busca kernels primero en .venv (nada global) y el depurador no avisa por stderr.
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-# Sin barras de progreso en las salidas guardadas (tqdm >= 4.66 lee TQDM_DISABLE) ni al validarlas.
-run test test-navegador: export TQDM_DISABLE := 1
+# Sin barras de progreso en las salidas guardadas (tqdm >= 4.66 lee TQDM_DISABLE) ni al
+# validarlas con nbval (abajo, en test); los tests del paquete sí prueban la barra.
+run test-navegador: export TQDM_DISABLE := 1
 
 .PHONY: help install data lab run test lint bench clean sitio test-navegador
 
@@ -64,7 +65,7 @@ run: install data ## Re-ejecuta los notebooks en orden (NB=03 para uno) y guarda
 test: install data ## ruff + tests del paquete + notebooks con parámetros pequeños + nbval
 	$(BIN)/ruff check src tests notebooks benchmarks
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
+	TQDM_DISABLE=1 $(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
 	@if [ "$$CI" = "true" ]; then echo "La prueba en navegador la lanza .ci/run (CI=true)."; \
 	else echo "Prueba en navegador (Chromium de Debian) no incluida: make test-navegador"; fi
