@@ -87,11 +87,13 @@ def _start(cmd: list[str], url: str, env=None, cwd=None, seconds=90) -> subproce
     log = tempfile.NamedTemporaryFile(prefix="servidor-", suffix=".log", delete=False)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
+    proc.log_path = Path(log.name)
+    log.close()
     try:
         _wait_http(url, seconds, proc)
     except RuntimeError:
+        print(proc.log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
         _stop(proc)
-        print(Path(log.name).read_text(errors="replace")[-3000:], file=sys.stderr)
         raise
     return proc
 
@@ -105,6 +107,7 @@ def _stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+    proc.log_path.unlink(missing_ok=True)
 
 
 def _images_ready(driver, selector: str) -> list[dict]:
