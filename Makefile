@@ -23,8 +23,9 @@ export NUMEXPR_NUM_THREADS := 1
 # Jupyter busca kernels primero en .venv (nada global) y el depurador no avisa por stderr.
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-# Sin barras de progreso en las salidas guardadas (tqdm >= 4.66 lee TQDM_DISABLE) ni al validarlas.
-run test test-navegador: export TQDM_DISABLE := 1
+# Sin barras de progreso en las salidas guardadas (tqdm >= 4.66 lee TQDM_DISABLE) ni al
+# validarlas con nbval (abajo, en test); los tests del paquete sí prueban la barra.
+run test-navegador: export TQDM_DISABLE := 1
 
 .PHONY: help install install-profesor data lab run test test-fast lint format bench claims \
 	clean sitio test-navegador alumnos calificar
@@ -88,7 +89,7 @@ test: install install-profesor data ## ruff + tests del paquete + notebooks con 
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
+	TQDM_DISABLE=1 $(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
 	@if [ "$$CI" = "true" ]; then echo "La prueba en navegador la lanza .ci/run (CI=true)."; \
 	else echo "Prueba en navegador (Chromium de Debian) no incluida: make test-navegador"; fi
@@ -116,6 +117,8 @@ format: install ## Aplica ruff format (y ordena los imports) en src, tests, note
 DOCS_VENV := .venv-docs
 DOCS_STAMP := $(DOCS_VENV)/.installed
 SITE := build/sitio
+# Carpeta de los notebooks que publica el sitio (y que abre la prueba en navegador).
+SITIO_NB ?= notebooks
 
 $(DOCS_STAMP): requirements-docs.txt
 	$(PYTHON) -m venv $(DOCS_VENV)
@@ -127,13 +130,14 @@ sitio: $(DOCS_STAMP) ## Web estática del curso en build/sitio (notebooks guarda
 	rm -rf $(SITE) $(SITE)-fuente
 	mkdir -p $(SITE)-fuente/notebooks
 	cp -r sitio/. $(SITE)-fuente/
-	cp notebooks/*.ipynb $(SITE)-fuente/notebooks/
+	cp $(SITIO_NB)/*.ipynb $(SITE)-fuente/notebooks/
 	$(DOCS_VENV)/bin/python -m sphinx -b html -W --keep-going -q -d $(SITE)-fuente/.doctrees \
 		$(SITE)-fuente $(SITE)
 	@echo "Sitio listo: $(SITE)/index.html"
 
-test-navegador: install $(DOCS_STAMP) sitio ## JupyterLab y el sitio en Chromium (headless)
-	$(DOCS_VENV)/bin/python -m pytest tests/browser -p no:cacheprovider -v
+test-navegador: install data $(DOCS_STAMP) sitio ## JupyterLab y el sitio en Chromium (headless)
+	BATCHLAB_NOTEBOOKS=$(SITIO_NB) $(DOCS_VENV)/bin/python -m pytest tests/browser/navegador.py \
+		--confcutdir=tests/browser -p no:cacheprovider -v
 
 clean: ## Borra .venv y cachés (no toca data/ ni los notebooks)
 	rm -rf $(VENV) $(DOCS_VENV) .pytest_cache .ruff_cache build src/*.egg-info
