@@ -17,7 +17,7 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
 from .data import TARGET, TARGET_CAP
-from .display import describe
+from .display import describe, enable_alt_text
 from .labels import LABELS, METHOD_NAMES, OPTIMIZER_NAMES, method_label
 from .smoothing import moving_average, window_in_updates
 from .training import History
@@ -46,11 +46,16 @@ FIGURE_DPI = 90
 
 
 def setup_style() -> None:
-    """Estilo común del curso: fondo claro, rejilla suave, PNG a resolución moderada."""
+    """Estilo común del curso: fondo claro, rejilla suave, PNG a resolución moderada.
+
+    En un notebook, además, cada figura se guarda con su texto alternativo
+    (:func:`batchlab.display.enable_alt_text`; la descripción la pone :func:`describe`).
+    """
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update(
         {"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI, "axes.titleweight": "bold"}
     )
+    enable_alt_text()
 
 
 def _run_label(key, history: History | None = None, labels: Mapping | None = None) -> str:

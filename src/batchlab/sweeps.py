@@ -100,7 +100,8 @@ def lr_sweep(
             total=len(jobs),
             desc=f"barrido {optimizer}",
             unit="entren.",
-            disable=not progress,
+            # disable solo si no se pide barra: un disable=False explícito ignoraría TQDM_DISABLE
+            **({} if progress else {"disable": True}),
             mininterval=2.0,
         )
     )

@@ -88,11 +88,13 @@ def _start(cmd: list[str], url: str, env=None, cwd=None, seconds=90) -> subproce
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
+    proc.log_path = Path(log.name)
+    log.close()
     try:
         _wait_http(url, seconds, proc)
     except RuntimeError:
+        print(proc.log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
         _stop(proc)
-        print(Path(log.name).read_text(errors="replace")[-3000:], file=sys.stderr)
         raise
     return proc
 
@@ -106,6 +108,7 @@ def _stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+    proc.log_path.unlink(missing_ok=True)
 
 
 def _images_ready(driver, selector: str) -> list[dict]:
@@ -187,7 +190,7 @@ def lab():
         f"--port={port}",
         "--IdentityProvider.token=",
         "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=False",
+        "--ServerApp.disable_check_xsrf=True",
         f"--ServerApp.root_dir={work}",
     ]
     if os.geteuid() == 0:
@@ -222,8 +225,22 @@ def site():
 
 
 # -- JupyterLab ---------------------------------------------------------------------
+def _close_sessions(base: str) -> None:
+    """Cierra los núcleos abiertos por páginas anteriores (API REST del servidor)."""
+    with urllib.request.urlopen(f"{base}/api/sessions", timeout=10) as r:
+        sessions = json.load(r)
+    for sess in sessions:
+        req = urllib.request.Request(f"{base}/api/sessions/{sess['id']}", method="DELETE")
+        urllib.request.urlopen(req, timeout=30).close()
+
+
+_OPENED = iter(range(10**6))
+
+
 def _open_notebook(driver, base: str, name: str) -> None:
-    driver.get(f"{base}/lab/tree/{name}")
+    """Abre `name` solo, en un espacio de trabajo nuevo (sin pestañas restauradas)."""
+    _close_sessions(base)
+    driver.get(f"{base}/lab/workspaces/prueba{next(_OPENED)}/tree/{name}?reset")
     _wait(
         driver,
         lambda d: (
@@ -237,19 +254,21 @@ def _open_notebook(driver, base: str, name: str) -> None:
     _wait(
         driver,
         lambda d: (
-            "Idle"
-            in (
-                d.execute_script(
-                    "const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
-                    ".jp-Toolbar-kernelStatus, .jp-NotebookPanel:not(.lm-mod-hidden) "
-                    "[data-jp-item-name=kernelStatus]'); return s ? (s.title || s.textContent) : ''"
-                )
-                or ""
-            )
-            or True
+            d.execute_script("return document.querySelectorAll('.jp-NotebookPanel').length") == 1
         ),
-        seconds=5,
-        what="núcleo",
+        10,
+        what="una sola pestaña de notebook",
+    )
+    _wait(
+        driver,
+        lambda d: (
+            "Idle"
+            in d.execute_script(
+                "const s = document.querySelector('#jp-main-statusbar');return s ? s.innerText : ''"
+            )
+        ),
+        90,
+        what=f"núcleo de {name} listo",
     )
 
 
@@ -328,15 +347,14 @@ def test_lab_animation_has_a_source_and_moves(driver, lab):
     assert shots[0] != shots[1], "la animación no cambia con el tiempo"
 
 
-def _menu_command(driver, menu: str, command: str) -> None:
+def _menu_command(driver, menu: str, commands: tuple[str, ...]) -> None:
+    """Abre el menú `menu` de la barra y pulsa la entrada de una de `commands`."""
     driver.find_element(
         By.XPATH, f"//div[contains(@class,'lm-MenuBar-itemLabel') and text()='{menu}']"
     ).click()
+    selector = ", ".join(f".lm-Menu-item[data-command='{c}']" for c in commands)
     item = _wait(
-        driver,
-        lambda d: d.find_element(By.CSS_SELECTOR, f".lm-Menu-item[data-command='{command}']"),
-        10,
-        command,
+        driver, lambda d: d.find_element(By.CSS_SELECTOR, selector), 10, f"{menu} → {commands}"
     )
     item.click()
 
@@ -347,14 +365,16 @@ def test_lab_run_all_exercises_shows_nine_pending(driver, lab):
     outputs = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
     count = (
         "return [...document.querySelectorAll(arguments[0])]"
-        ".map(o => (o.innerText.match(/⏳/g) || []).length).reduce((a, b) => a + b, 0)"
+        ".map(o => (o.textContent.match(/⏳/g) || []).length).reduce((a, b) => a + b, 0)"
     )
-    _menu_command(driver, "Edit", "notebook:clear-all-cell-outputs")
+    _menu_command(driver, "Edit", ("editmenu:clear-all", "notebook:clear-all-cell-outputs"))
     _wait(driver, lambda d: d.execute_script(count, outputs) == 0, 20, "salidas borradas")
-    _menu_command(driver, "Run", "notebook:run-all-cells")
+    _menu_command(driver, "Run", ("runmenu:run-all", "notebook:run-all-cells"))
     try:
-        _wait(driver, lambda d: d.execute_script(count, outputs) >= 9, 240, "nueve ⏳")
+        _wait(driver, lambda d: d.execute_script(count, outputs) >= 9, 120, "nueve ⏳")
     except WebDriverException:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SHOTS / "fallo_05.png"))
         raise AssertionError(
             f"⏳ tras Run All: {driver.execute_script(count, outputs)}; "
             f"diálogos: {_error_dialogs(driver)}"
