@@ -103,6 +103,9 @@ def test_activation_spread_plot_labels_each_init_in_spanish(data):
     assert len(ax.lines) == 3 and ax.get_yscale() == "log"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["He: N(0, 2/n)", "N(0, 1)", "pequeña: N(0, 0.01²)"]
+    from batchlab import display
+
+    assert "en cada una de 3 capas" in display.alt_text(fig)
 
 
 def test_learning_and_update_curves_use_method_labels(runs):

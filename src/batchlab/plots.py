@@ -194,13 +194,19 @@ def activation_spread_plot(df: pd.DataFrame) -> plt.Figure:
             ms=4,
         )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return _finish(
+    fig = _finish(
         fig,
         ax,
         xlabel="capa ReLU",
         ylabel="desviación típica de las activaciones",
         title="Cómo se propaga la señal según la inicialización",
         logy=True,
+    )
+    n_layers = int(df["layer"].max())
+    return describe(
+        fig,
+        f"Desviación típica de las activaciones en cada una de {n_layers} capas ReLU (eje "
+        "logarítmico) con tres inicializaciones: He, normal estándar y pesos pequeños.",
     )
 
 
