@@ -111,6 +111,14 @@ def test_notebook_with_diverging_parameters_is_honest(stem, tmp_path):
     assert any(r["veredicto"] == "no se cumple" or r["valor"] == 1.0 for r in records)
 
 
+def test_unknown_feature_pipeline_is_refused_naming_the_choices(tmp_path):
+    nb = ROOT / "notebooks" / "02_mlp_desde_cero.ipynb"
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        run(nb, tmp_path / nb.name, {"features": "robusto"})
+    assert info.value.ename == "ValueError"
+    assert "Parámetros no válidos" in info.value.evalue and "quantile" in info.value.evalue
+
+
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=ids)
 def test_wrong_parameter_type_fails_with_a_clear_message(nb, tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as info:
