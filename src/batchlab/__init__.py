@@ -12,7 +12,8 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.batching` — la regla de los batches: orden de cada época y sus trozos de B filas;
 * :mod:`batchlab.history` — ``History``, lo que devuelve un entrenamiento;
 * :mod:`batchlab.checkpoints` — evaluaciones intermedias, presupuestos y callback de ``train()``;
-* :mod:`batchlab.train_setup` — los argumentos de ``train()`` comprobados, y el paso del optimizador;
+* :mod:`batchlab.train_setup` — los argumentos de ``train()`` comprobados y el paso de cada
+  optimizador;
 * :mod:`batchlab.training` — ``train()``, el bucle de entrenamiento por batches;
 * :mod:`batchlab.reference` — el mismo bucle escrito «de libro», para leerlo (notebooks 02 y 03);
 * :mod:`batchlab.lockstep` — ``train_many()``: K entrenamientos (semillas, tasas) a la vez;
