@@ -101,8 +101,9 @@ def test_gif_is_smaller_than_what_pillowwriter_stores(gif):
     _, decoded = _decoded(gif)
     frames = [Image.fromarray(f.astype(np.uint8)).convert("RGBA") for f in decoded]
     full = io.BytesIO()
-    frames[0].save(full, format="GIF", save_all=True, append_images=frames[1:],
-                   duration=250, loop=0)
+    frames[0].save(
+        full, format="GIF", save_all=True, append_images=frames[1:], duration=250, loop=0
+    )
     assert len(gif) < 0.85 * len(full.getvalue())  # sin fotogramas delta, ≈ 1
 
 
