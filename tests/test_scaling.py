@@ -202,3 +202,26 @@ def test_check_parameters_min_length():
     with pytest.raises(ValueError, match="al menos 3 valores distintos"):
         bl.check_parameters(ns, min_length={"batch_sizes": 3})
     bl.check_parameters({**ns, "batch_sizes": [8, 32, 0]}, min_length={"batch_sizes": 3})
+
+
+def test_bootstrap_rates_agree_with_the_rule_when_seeds_are_identical():
+    rows = []
+    for B, best in ((8, 0.01), (64, 0.1)):
+        for s in range(4):
+            for lr in (0.001, 0.01, 0.1, 1.0):
+                div = lr == 1.0
+                rows.append(
+                    {
+                        "B": B,
+                        "lr": lr,
+                        "seed": s,
+                        "diverged": div,
+                        "val_loss": math.inf if div else abs(math.log10(lr / best)) + 0.2,
+                    }
+                )
+    runs = pd.DataFrame(rows)
+    reps = scaling.bootstrap_rates(runs, n_boot=5)
+    table = scaling.optimal_rates(runs)
+    assert (reps["opt"] == table["opt"].to_numpy()).all()
+    assert (reps["stable"] == table["stable"].to_numpy()).all()
+    assert reps["opt"][0].tolist() == [0.01, 0.1]

@@ -112,11 +112,13 @@ def sharpness_along_gd(
     learning_rate: float,
     steps: list[int],
     seed: int = 0,
+    iterations: int = 40,
 ) -> list[dict]:
     """λ_max a lo largo del descenso de gradiente **completo** (entrena `model` en sitio).
 
     En cada paso de `steps` (ordenados, empezando por 0 si se quiere el inicial) mide la
-    pérdida y λ_max, con la iteración arrancada en el autovector del punto anterior.
+    pérdida y λ_max, con la iteración (como mucho `iterations` productos) arrancada en el
+    autovector del punto anterior.
     Devuelve filas ``step``, ``loss``, ``lambda_max``; para si la pérdida deja de ser finita.
     """
     rows, t, v = [], 0, None
@@ -128,7 +130,9 @@ def sharpness_along_gd(
             loss = model.loss(X, y)
             if not np.isfinite(loss):
                 break
-            lam, v = top_eigenvalue(model, X, y, tolerance=1e-4, seed=seed, v0=v)
+            lam, v = top_eigenvalue(
+                model, X, y, tolerance=1e-4, seed=seed, v0=v, iterations=iterations
+            )
             rows.append({"step": t, "loss": loss, "lambda_max": lam})
     return rows
 

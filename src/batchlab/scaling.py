@@ -36,6 +36,7 @@ from .optimizers import Adam, Nesterov
 
 __all__ = [
     "bootstrap_optimal_rate",
+    "bootstrap_rates",
     "bootstrap_steps",
     "classify_curve",
     "fit_optimal_rate",
@@ -206,44 +207,74 @@ def round_rate(lr: float) -> float:
 def fit_optimal_rate(batch_sizes: Sequence[float], rates: Sequence[float]) -> tuple[float, float]:
     """(ε_max, B_ruido) de ε_opt(B) = ε_max / (1 + B_ruido/B) por mínimos cuadrados en log ε.
 
-    Cada B pesa igual; NaN si hay menos de 3 puntos válidos. B_ruido queda acotado a
-    [0.01, 1e7] (los extremos significan «no identificado» por la rejilla).
+    Cada B pesa igual; NaN si hay menos de 3 puntos válidos. Para cada B_ruido, el mejor
+    log ε_max es una media (forma cerrada); B_ruido se busca en una rejilla logarítmica de
+    [0.01, 1e7] que se afina dos veces alrededor del mejor valor (los extremos significan
+    «no identificado» por los datos).
     """
-    from scipy.optimize import least_squares
-
     B, eps = np.asarray(batch_sizes, float), np.asarray(rates, float)
     ok = np.isfinite(eps) & (eps > 0)
     if ok.sum() < 3:
         return math.nan, math.nan
     B, le = B[ok], np.log(eps[ok])
+    lo, hi = math.log(0.01), math.log(1e7)
+    for _ in range(3):
+        c = np.linspace(lo, hi, 801)
+        shift = np.log1p(np.exp(c)[:, None] / B[None, :])  # log(1 + B_ruido/B)
+        a = (le[None, :] + shift).mean(axis=1)  # mejor log ε_max para cada B_ruido
+        sse = ((a[:, None] - shift - le[None, :]) ** 2).sum(axis=1)
+        k = int(np.argmin(sse))
+        step = c[1] - c[0]
+        lo, hi = c[max(k - 1, 0)], c[min(k + 1, len(c) - 1)]
+        best = (float(np.exp(a[k])), float(np.exp(c[k])))
+        if step < 1e-7:
+            break
+    return best
 
-    def resid(p):
-        return p[0] - np.log1p(np.exp(p[1]) / B) - le
 
-    start = [min(le.max() + 0.1, 9.9), float(np.log(np.median(B)))]
-    r = least_squares(resid, start, bounds=([-20.0, np.log(0.01)], [10.0, np.log(1e7)]))
-    return float(np.exp(r.x[0])), float(np.exp(r.x[1]))
+def bootstrap_rates(runs: pd.DataFrame, n_boot: int = 200, seed: int = 0) -> dict:
+    """Réplicas bootstrap de la tasa óptima y la máxima estable de cada B.
 
-
-def bootstrap_optimal_rate(runs: pd.DataFrame, n_boot: int = 300, seed: int = 0) -> np.ndarray:
-    """Réplicas (ε_max, B_ruido): se remuestrean las semillas dentro de cada B.
-
-    Una semilla es un barajado: se remuestrea con todas sus tasas a la vez. Filas con
-    NaN si la réplica no tiene 3 B con óptimo.
+    Se remuestrean los barajados (semillas) dentro de cada B, cada uno con todas sus tasas
+    (un barajado es un orden de las filas), y se aplica la regla de
+    :func:`optimal_and_stable`. Devuelve ``{"B": [...], "opt": (n_boot, nB),
+    "stable": (n_boot, nB)}`` (NaN donde la réplica no tiene tasa).
     """
     rng = np.random.default_rng(seed)
-    by_B = {int(B): d for B, d in runs.groupby("B")}
-    seeds = {B: np.sort(d["seed"].unique()) for B, d in by_B.items()}
-    parts = {B: {s: d[d["seed"] == s] for s in seeds[B]} for B, d in by_B.items()}
-    out = np.full((n_boot, 2), np.nan)
-    for i in range(n_boot):
-        eps = []
-        for B in by_B:
-            pick = rng.choice(seeds[B], len(seeds[B]))
-            sample = pd.concat([parts[B][s] for s in pick])
-            eps.append(optimal_and_stable(sample)["opt"])
-        out[i] = fit_optimal_rate(list(by_B), eps)
-    return out
+    Bs = sorted(int(b) for b in runs["B"].unique())
+    opt = np.full((n_boot, len(Bs)), np.nan)
+    stable = np.full((n_boot, len(Bs)), np.nan)
+    for j, B in enumerate(Bs):
+        d = runs[runs["B"] == B]
+        div = d["diverged"].astype(bool)
+        val = d.assign(v=d["val_loss"].where(~div, np.inf), k=div.astype(int))
+        V = val.pivot_table(index="seed", columns="lr", values="v", aggfunc="first")
+        K = val.pivot_table(index="seed", columns="lr", values="k", aggfunc="first")
+        lrs = V.columns.to_numpy(float)
+        V, K = V.to_numpy(float), K.to_numpy(float)
+        if np.isnan(V).any():  # una semilla sin alguna tasa: no se puede remuestrear en bloque
+            raise ValueError(f"B={B}: todas las semillas deben tener las mismas tasas")
+        for i in range(n_boot):
+            pick = rng.integers(0, len(V), len(V))
+            med = np.median(V[pick], axis=0)
+            k = K[pick].sum(axis=0)
+            opt[i, j], stable[i, j] = _opt_stable(lrs, med, k)
+    return {"B": Bs, "opt": opt, "stable": stable}
+
+
+def _opt_stable(lrs: np.ndarray, med: np.ndarray, k: np.ndarray) -> tuple[float, float]:
+    """La regla de :func:`optimal_and_stable` sobre arrays ordenados por tasa."""
+    ok = k == 0
+    opt = float(lrs[ok][np.argmin(med[ok])]) if ok.any() else math.nan
+    bad = np.flatnonzero(k > 0)
+    below = lrs[: bad[0]] if len(bad) else lrs
+    return opt, float(below.max()) if len(below) else math.nan
+
+
+def bootstrap_optimal_rate(runs: pd.DataFrame, n_boot: int = 200, seed: int = 0) -> np.ndarray:
+    """Réplicas (ε_max, B_ruido) del ajuste, con las réplicas de :func:`bootstrap_rates`."""
+    reps = bootstrap_rates(runs, n_boot=n_boot, seed=seed)
+    return np.array([fit_optimal_rate(reps["B"], row) for row in reps["opt"]])
 
 
 # -- pasos hasta un objetivo --------------------------------------------------------
@@ -329,8 +360,13 @@ def steps_runs(
     max_epochs: int,
     optimizer: str = "sgd",
     n_jobs: int = 1,
+    max_updates: int | None = None,
 ) -> pd.DataFrame:
-    """:func:`run_to_target` para cada B, cada tasa candidata y cada semilla (una fila cada uno)."""
+    """:func:`run_to_target` para cada B, cada tasa candidata y cada semilla (una fila cada uno).
+
+    Cada ejecución para en `max_epochs` épocas o en `max_updates` actualizaciones, lo
+    primero que llegue (una tasa que no llega no gasta todo el presupuesto de épocas).
+    """
     from joblib import Parallel, delayed
 
     n = len(X)
@@ -347,7 +383,7 @@ def steps_runs(
             learning_rate=lr,
             seed=s,
             target=target,
-            max_updates=max_epochs * -(-n // B),
+            max_updates=min(max_epochs * -(-n // B), max_updates or math.inf),
             optimizer=optimizer,
         )
         return {"B": B, "lr": lr, "seed": s, "optimizer": optimizer, **r}
@@ -522,6 +558,7 @@ def gap_at_train_loss(
     target: float,
     max_epochs: int,
     n_jobs: int = 1,
+    max_updates: int | None = None,
 ) -> pd.DataFrame:
     """Brecha prueba − entrenamiento cuando la pérdida de **entrenamiento** baja de `target`.
 
@@ -544,7 +581,7 @@ def gap_at_train_loss(
             learning_rate=lr,
             seed=s,
             target=target,
-            max_updates=max_epochs * -(-n // B),
+            max_updates=min(max_epochs * -(-n // B), max_updates or math.inf),
             rel=0.05,
         )
         tr = m.loss(X, y) if r["reached"] else math.nan
