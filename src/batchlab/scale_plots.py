@@ -44,6 +44,14 @@ def _empty(ax, text: str = "sin datos finitos que dibujar") -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.4")
 
 
+def _ink(median: float, diverged: int, mid: float) -> str:
+    """Color del texto de una celda: claro sobre celdas oscuras, rojo si hubo divergencias."""
+    dark = bool(np.isfinite(median) and np.log10(median) > mid)
+    if diverged:
+        return "#ffc2cc" if dark else "#b2182b"
+    return "white" if dark else "black"
+
+
 def _box_optima(ax, med: pd.DataFrame, opt: pd.DataFrame) -> None:
     """Recuadra la tasa óptima de cada B."""
     for j, B in enumerate(med.columns):
@@ -65,9 +73,11 @@ def grid_heatmap(cells: pd.DataFrame, opt: pd.DataFrame, title: str, lines=None)
     fig, ax = plt.subplots(figsize=(9.5, 0.42 * len(med) + 2.2))
     finite = med.where(np.isfinite(med))
     vals = np.log10(finite.to_numpy(float))
+    mid = math.nan
     if np.isfinite(vals).any():
         im = ax.imshow(vals, cmap="viridis_r", aspect="auto")
         fig.colorbar(im, ax=ax, label="log10(mediana del MSE de validación)")
+        mid = float((np.nanmin(vals) + np.nanmax(vals)) / 2)
     else:
         ax.imshow(np.zeros(vals.shape), cmap="Greys", vmin=0, vmax=4, aspect="auto")
     for i, lr in enumerate(med.index):
@@ -78,9 +88,7 @@ def grid_heatmap(cells: pd.DataFrame, opt: pd.DataFrame, title: str, lines=None)
             text = f"{m:.3f}" if np.isfinite(m) else "✕"
             if kk:
                 text += f"\n{kk}/{nn} div."
-            ax.text(
-                j, i, text, ha="center", va="center", fontsize=7, color="#b2182b" if kk else "black"
-            )
+            ax.text(j, i, text, ha="center", va="center", fontsize=7.5, color=_ink(m, kk, mid))
     _box_optima(ax, med, opt)
     logs = np.log10(med.index.to_numpy(float))
     for (label, lr), style in zip((lines or {}).items(), ("--", ":"), strict=False):
@@ -164,7 +172,7 @@ def batch_scale_plot(steps: pd.DataFrame, fit: tuple, band: np.ndarray, estimate
     banda y una franja vertical por estimación de la escala (``{etiqueta: (valor, bajo,
     alto)}``). Derecha: pasos frente a muestras procesadas (la curva de Pareto)."""
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
-    ok = steps[np.isfinite(steps["steps"])]
+    ok = steps[np.isfinite(steps["steps"].astype(float))]
     if ok.empty:
         _empty(ax)
         _empty(ax2)
@@ -309,7 +317,7 @@ def optimizer_steps_plot(tables: dict, fits: dict) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
     drawn = False
     for (key, t), color in zip(tables.items(), METHOD_COLORS, strict=False):
-        ok = t[np.isfinite(t["steps"])]
+        ok = t[np.isfinite(t["steps"].astype(float))]
         if ok.empty:
             continue
         drawn = True
@@ -377,7 +385,7 @@ def blog_curves(curves: dict, diagnoses: dict, modes: dict) -> plt.Figure:
 def gap_plot(runs: pd.DataFrame) -> plt.Figure:
     """Brecha prueba − entrenamiento a igual pérdida de entrenamiento (ejecuciones y mediana)."""
     fig, ax = plt.subplots(figsize=(8, 4.3))
-    ok = runs[np.isfinite(runs["gap"])]
+    ok = runs[np.isfinite(runs["gap"].astype(float))]
     if ok.empty:
         _empty(ax)
     else:

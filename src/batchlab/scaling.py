@@ -429,9 +429,8 @@ def steps_by_batch(runs: pd.DataFrame) -> pd.DataFrame:
                 "runs": 0,
             }
         )
-    return pd.DataFrame(rows, columns=["B", "lr", "steps", "samples", "reached", "runs"]).set_index(
-        "B"
-    )
+    table = pd.DataFrame(rows, columns=["B", "lr", "steps", "samples", "reached", "runs"])
+    return table.astype({"lr": float, "steps": float, "samples": float}).set_index("B")
 
 
 def fit_steps(batch_sizes: Sequence[float], steps: Sequence[float]) -> tuple[float, float]:
