@@ -40,6 +40,12 @@ DIAGNOSIS = {
 }
 
 
+def _legend(ax, **kwargs) -> None:
+    """Leyenda solo si hay algo con etiqueta (matplotlib avisa si no)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
 def _empty(ax, text: str = "sin datos finitos que dibujar") -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.4")
 
@@ -91,12 +97,14 @@ def grid_heatmap(cells: pd.DataFrame, opt: pd.DataFrame, title: str, lines=None)
             ax.text(j, i, text, ha="center", va="center", fontsize=7.5, color=_ink(m, kk, mid))
     _box_optima(ax, med, opt)
     logs = np.log10(med.index.to_numpy(float))
+    drawn = False
     for (label, lr), style in zip((lines or {}).items(), ("--", ":"), strict=False):
         if np.isfinite(lr) and logs.min() <= np.log10(lr) <= logs.max():
             pos = np.interp(np.log10(lr), logs[::-1], np.arange(len(logs))[::-1])
             ax.axhline(pos, color="#d1495b", ls=style, lw=1.5, label=label)
-    if lines:
-        ax.legend(fontsize=8, loc="lower left")
+            drawn = True
+    if drawn:
+        _legend(ax, fontsize=8, loc="lower left")
     ax.set_xticks(range(len(med.columns)), [str(b) for b in med.columns])
     ax.set_yticks(range(len(med.index)), [f"{v:g}" for v in med.index])
     ax.set_xlabel("tamaño del batch B")
@@ -157,7 +165,7 @@ def rate_fit_plot(opt: pd.DataFrame, fit: tuple, band: np.ndarray, lines=None) -
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("tasa de aprendizaje")
     ax.set_title("Tasa óptima frente a B, con el ajuste y las reglas de escalado")
-    ax.legend(fontsize=7.5)
+    _legend(ax, fontsize=7.5)
     fig.tight_layout()
     return describe(
         fig,
@@ -207,7 +215,7 @@ def batch_scale_plot(steps: pd.DataFrame, fit: tuple, band: np.ndarray, estimate
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("actualizaciones hasta el objetivo")
     ax.set_title("La escala del batch, tres estimaciones")
-    ax.legend(fontsize=7.5)
+    _legend(ax, fontsize=7.5)
     ax2.set_xlabel("muestras procesadas hasta el objetivo")
     ax2.set_ylabel("actualizaciones hasta el objetivo")
     ax2.set_title("Pasos frente a datos (Pareto)")
@@ -272,7 +280,7 @@ def variance_plot(exact: pd.DataFrame, subsets: pd.DataFrame) -> plt.Figure:
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("‖g_B − G‖²")
     ax.set_title("Ruido del gradiente frente a B (pesos iniciales)")
-    ax.legend(fontsize=8)
+    _legend(ax, fontsize=8)
     fig.tight_layout()
     return describe(
         fig,
@@ -297,7 +305,7 @@ def sharpness_plot(trace: pd.DataFrame, learning_rate: float) -> plt.Figure:
         for a in (ax, ax2):
             a.set_xscale("log")
         ax2.set_yscale("log")
-        ax.legend(fontsize=8)
+        _legend(ax, fontsize=8)
     ax.set_xlabel("paso + 1")
     ax.set_ylabel("λ_max de la hessiana")
     ax.set_title("Curvatura a lo largo del batch completo")
@@ -330,7 +338,7 @@ def optimizer_steps_plot(tables: dict, fits: dict) -> plt.Figure:
     if drawn:
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.legend(fontsize=8)
+        _legend(ax, fontsize=8)
     else:
         _empty(ax)
     ax.set_xlabel("tamaño del batch B")
@@ -372,7 +380,7 @@ def blog_curves(curves: dict, diagnoses: dict, modes: dict) -> plt.Figure:
             ax.set_yscale("log")
             ax.set_title(f"{mode_label}, B={B}", fontsize=9)
             ax.set_xlabel("época")
-            ax.legend(fontsize=7)
+            _legend(ax, fontsize=7)
         axes[i, 0].set_ylabel("MSE de validación")
     fig.tight_layout()
     return describe(
@@ -393,7 +401,7 @@ def gap_plot(runs: pd.DataFrame) -> plt.Figure:
         med = ok.groupby("B")["gap"].median()
         ax.plot(med.index, med, "s-", color=METHOD_COLORS[1], label="mediana")
         ax.set_xscale("log")
-        ax.legend(fontsize=8)
+        _legend(ax, fontsize=8)
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("MSE prueba − MSE entrenamiento")
     ax.set_title("Brecha de generalización a igual pérdida de entrenamiento")

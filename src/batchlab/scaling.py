@@ -84,6 +84,9 @@ def _grid_worker(model, X, y, X_val, y_val, B, pairs, epochs, optimizer):
     ]
 
 
+_GRID_DTYPES = ("object", "int64", "float64", "int64", "float64", "float64", "bool")
+
+
 def grid_runs(
     model: MLP,
     X: np.ndarray,
@@ -109,8 +112,10 @@ def grid_runs(
         pairs = [(float(lr), int(s)) for lr in lrs for s in seeds]
         jobs += [(int(B), pairs[a : a + chunk]) for a in range(0, len(pairs), chunk)]
     cols = ["method", "B", "lr", "seed", "val_loss", "train_loss", "diverged"]
-    if not jobs:
-        return pd.DataFrame(columns=cols)
+    if not jobs:  # vacía, pero con los tipos de una rejilla (se puede concatenar)
+        return pd.DataFrame(
+            {c: pd.Series(dtype=t) for c, t in zip(cols, _GRID_DTYPES, strict=True)}
+        )
     args = (model, X, y, X_val, y_val)
     if n_jobs > 1:
         from joblib import Parallel, delayed
@@ -394,7 +399,17 @@ def steps_runs(
         else [one(*j) for j in jobs]
     )
     cols = ["B", "lr", "seed", "optimizer", "steps", "samples", "reached", "diverged"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=cols).astype(
+        {
+            "B": int,
+            "lr": float,
+            "seed": int,
+            "steps": float,
+            "samples": float,
+            "reached": bool,
+            "diverged": bool,
+        }
+    )
 
 
 def steps_by_batch(runs: pd.DataFrame) -> pd.DataFrame:
@@ -523,7 +538,7 @@ def fit_claim(
 
     ``valor`` es el ajuste con todos los datos; el intervalo, el de percentiles de las
     réplicas bootstrap (no el bootstrap de su mediana). Sin valor o sin réplicas finitas el
-    veredicto es «no concluyente» con n = 0.
+    veredicto es «no concluyente» con n = 0 y una frase que lo dice.
     """
     from .claims import INCONCLUSIVE, Claim
 
@@ -531,6 +546,11 @@ def fit_claim(
     ok = math.isfinite(value) and math.isfinite(low)
     verdict = rule.verdict(low, high) if ok else INCONCLUSIVE
     fields = {"valor": value, "ic_bajo": low, "ic_alto": high, "n": n if ok else 0}
+    frase = (
+        frases[verdict].format(**fields)
+        if ok
+        else f"Sin datos finitos con estos parámetros: «{enunciado}» queda sin decidir."
+    )
     return Claim(
         id=id,
         enunciado=enunciado,
@@ -541,7 +561,7 @@ def fit_claim(
         n=fields["n"],
         regla=rule.describe(medida),
         veredicto=verdict,
-        frase=frases[verdict].format(**fields),
+        frase=frase,
     )
 
 
@@ -601,4 +621,15 @@ def gap_at_train_loss(
         if n_jobs > 1
         else [one(*j) for j in jobs]
     )
-    return pd.DataFrame(rows, columns=["B", "lr", "seed", "steps", "train", "test", "gap"])
+    table = pd.DataFrame(rows, columns=["B", "lr", "seed", "steps", "train", "test", "gap"])
+    return table.astype(
+        {
+            "B": int,
+            "lr": float,
+            "seed": int,
+            "steps": float,
+            "train": float,
+            "test": float,
+            "gap": float,
+        }
+    )
