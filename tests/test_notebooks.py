@@ -27,10 +27,12 @@ SMOKE_PARAMETERS = {
         "sweep_seeds": [0], "n_jobs": 1, "path_updates": 8,
     },
     "04_batch_size_learning_rate": {
-        "batch_sizes": [8, 128, 0], "lr_grid": [0.001, 0.01, 0.1], "epochs": 1,
-        "sweep_seeds": [0], "n_jobs": 1, "blog_epochs": 1, "noise_batches": [1, 16, 256],
-        "noise_epochs": [0, 1], "target_loss": 1.5, "target_max_epochs": 2,
-        "timing_seconds": 0.02, "animation_updates": 4, "scaling_split": 8,
+        "batch_sizes": [8, 128, 0], "lr_grid": [0.01, 0.1], "epochs": 1,
+        "sweep_seeds": [0, 1, 2], "n_jobs": 1, "n_boot": 20, "target_loss": 0.8,
+        "target_max_epochs": 2, "steps_seeds": [0, 1], "noise_batches": [1, 16, 256],
+        "noise_draws": 5, "noise_epochs": [0, 1], "curvature_steps": [0, 2], "gen_loss": 0.8,
+        "blog_epochs": 1, "blog_seeds": [0, 1], "timing_seconds": 0.02, "timing_repeats": 1,
+        "animation_updates": 4,
     },
 }
 
@@ -127,6 +129,28 @@ def test_wrong_parameter_type_fails_with_a_clear_message(nb, tmp_path):
     assert "Parámetros no válidos" in info.value.evalue
     (name,) = WRONG_TYPE[nb.stem]
     assert name in info.value.evalue
+
+
+#: Parámetros de tipo válido que el notebook rechaza en su celda de parámetros, con el arreglo.
+REFUSED = {
+    "04_batch_size_learning_rate": [
+        ({"sweep_seeds": [0]}, "sweep_seeds necesita al menos 3"),
+        ({"batch_sizes": [32, 0, 100000]}, "al menos 3"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "stem, parameters, message",
+    [(stem, p, m) for stem, cases in REFUSED.items() for p, m in cases],
+)
+def test_valid_type_but_unusable_parameters_are_refused(stem, parameters, message, tmp_path):
+    nb = ROOT / "notebooks" / f"{stem}.ipynb"
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        run(nb, tmp_path / nb.name, parameters)
+    assert info.value.ename == "ValueError"
+    assert message in info.value.evalue
+    assert "check_parameters" in info.value.source, "debe fallar en la celda que los comprueba"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=ids)

@@ -79,15 +79,46 @@ def time_per_update(
     threads: int = 1,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """µs por actualización, segundos por época y muestras/s para cada B (mediana).
+    """µs por actualización, segundos por época y muestras/s para cada B.
 
-    Columnas ``B`` y las de :func:`_throughput`.
+    Las repeticiones se **intercalan** (repetición 1 de todos los B, luego la 2…): una
+    racha de carga en la máquina no cae entera sobre un solo B. Las muestras por segundo
+    cuentan las muestras **realmente procesadas** (``History.samples_seen``: el último
+    batch de cada época es más pequeño). Columnas ``B``, ``us_per_update`` (mediana),
+    ``us_per_update_min`` (la menos perturbada), ``s_per_epoch``, ``samples_per_s``
+    (mediana), ``samples_per_s_max`` y ``updates_per_epoch``.
     """
-    n, rows = len(X), []
+    n = len(X)
+    runs: dict[int, list] = {B: [] for B in batch_sizes}
     with threadpool_limits(limits=threads, user_api="blas"):
-        for B in batch_sizes:
-            us = _median_time(model, X, y, B, seconds, repeats, seed)
-            rows.append({"B": B, **_throughput(us, n, B)})
+        for r in range(repeats):
+            for B in batch_sizes:
+                h = train(
+                    model.copy(),
+                    X,
+                    y,
+                    batch_size=B,
+                    learning_rate=1e-6,
+                    epochs=10**6,
+                    seed=seed + r,
+                    time_budget=seconds,
+                )
+                runs[B].append((h.total_time / h.n_updates, h.samples_seen[-1] / h.total_time))
+    rows = []
+    for B, values in runs.items():
+        per_update = np.array([v[0] for v in values])
+        rate = np.array([v[1] for v in values])
+        rows.append(
+            {
+                "B": B,
+                "us_per_update": 1e6 * float(np.median(per_update)),
+                "us_per_update_min": 1e6 * float(per_update.min()),
+                "s_per_epoch": n / float(np.median(rate)),
+                "samples_per_s": float(np.median(rate)),
+                "samples_per_s_max": float(rate.max()),
+                "updates_per_epoch": batches_per_epoch(n, B),
+            }
+        )
     return pd.DataFrame(rows)
 
 

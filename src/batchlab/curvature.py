@@ -17,7 +17,7 @@ import numpy as np
 from ._checks import check_int, check_seed
 from .mlp import MLP
 
-__all__ = ["hessian_vector_product", "top_eigenvalue"]
+__all__ = ["batch_sharpness", "hessian_vector_product", "sharpness_along_gd", "top_eigenvalue"]
 
 
 def _gradient_at(model: MLP, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -49,29 +49,11 @@ def hessian_vector_product(
     return (g_plus - g_minus) * (norm / (2.0 * eps))
 
 
-def top_eigenvalue(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    iterations: int = 200,
-    tolerance: float = 1e-5,
-    seed: int = 0,
-) -> tuple[float, np.ndarray]:
-    """El autovalor dominante de H (el de mayor módulo) y su autovector unitario.
-
-    Iteración de la potencia desde un vector aleatorio (semilla `seed`); para cuando el
-    cociente de Rayleigh cambia menos de `tolerance` en términos relativos. En las redes
-    del curso el dominante es positivo: es λ_max, y 2/λ_max la tasa a partir de la que el
-    descenso de gradiente completo se vuelve inestable en ese punto.
-    """
-    iterations = check_int("iterations", iterations, 1)
-    rng = np.random.default_rng(check_seed("seed", seed))
-    v = rng.standard_normal(model.n_params)
-    v /= np.linalg.norm(v)
+def _power_iteration(matvec, v, iterations, tolerance):
+    """Iteración de la potencia sobre `matvec` desde `v`: (autovalor dominante, vector)."""
     value = 0.0
     for _ in range(iterations):
-        hv = hessian_vector_product(model, X, y, v)
+        hv = matvec(v)
         new_value = float(np.dot(v, hv))  # cociente de Rayleigh (‖v‖ = 1)
         norm = float(np.linalg.norm(hv))
         if norm == 0.0:
@@ -81,3 +63,95 @@ def top_eigenvalue(
             return new_value, v
         value = new_value
     return value, v
+
+
+def top_eigenvalue(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    iterations: int = 200,
+    tolerance: float = 1e-5,
+    seed: int = 0,
+    v0: np.ndarray | None = None,
+) -> tuple[float, np.ndarray]:
+    """λ_max: el mayor autovalor (algebraico) de H y su autovector unitario.
+
+    Iteración de la potencia desde `v0` (p. ej. el autovector del punto anterior de una
+    trayectoria: converge en pocas iteraciones) o desde un vector aleatorio (semilla
+    `seed`); para cuando el cociente de Rayleigh cambia menos de `tolerance` en términos
+    relativos. La iteración encuentra el autovalor de mayor **módulo**; si es negativo
+    (pasa tras una «catapulta»), se repite sobre H + σI con σ = su módulo, cuyo dominante
+    es λ_max + σ. 2/λ_max es la tasa a partir de la que el descenso de gradiente completo
+    se vuelve inestable en ese punto.
+    """
+    iterations = check_int("iterations", iterations, 1)
+    if v0 is None:
+        rng = np.random.default_rng(check_seed("seed", seed))
+        v = rng.standard_normal(model.n_params)
+    else:
+        v = np.asarray(v0, dtype=np.float64).copy()
+    v /= np.linalg.norm(v)
+
+    def hvp(u):
+        return hessian_vector_product(model, X, y, u)
+
+    value, v = _power_iteration(hvp, v, iterations, tolerance)
+    if value >= 0.0:
+        return value, v
+    sigma = abs(value)
+    shifted, v = _power_iteration(lambda u: hvp(u) + sigma * u, v, iterations, tolerance)
+    return shifted - sigma, v
+
+
+def sharpness_along_gd(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    learning_rate: float,
+    steps: list[int],
+    seed: int = 0,
+    iterations: int = 40,
+) -> list[dict]:
+    """λ_max a lo largo del descenso de gradiente **completo** (entrena `model` en sitio).
+
+    En cada paso de `steps` (ordenados, empezando por 0 si se quiere el inicial) mide la
+    pérdida y λ_max, con la iteración (como mucho `iterations` productos) arrancada en el
+    autovector del punto anterior.
+    Devuelve filas ``step``, ``loss``, ``lambda_max``; para si la pérdida deja de ser finita.
+    """
+    rows, t, v = [], 0, None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for target in sorted(steps):
+            while t < target:
+                model.train_step(X, y, learning_rate)
+                t += 1
+            loss = model.loss(X, y)
+            if not np.isfinite(loss):
+                break
+            lam, v = top_eigenvalue(
+                model, X, y, tolerance=1e-4, seed=seed, v0=v, iterations=iterations
+            )
+            rows.append({"step": t, "loss": loss, "lambda_max": lam})
+    return rows
+
+
+def batch_sharpness(
+    model: MLP, X: np.ndarray, y: np.ndarray, row: int, batch_sizes: list[int], seed: int = 0
+) -> list[dict]:
+    """λ_max de la pérdida de **un batch** de B filas al azar, con y sin la fila `row` dentro.
+
+    Filas ``B``, ``with_row`` (el batch incluye `row`) y ``without_row`` (el mismo batch
+    con otra fila en su lugar).
+    """
+    rng = np.random.default_rng(seed)
+    others = np.setdiff1d(np.arange(len(X)), [row])
+    out = []
+    for B in batch_sizes:
+        idx = rng.choice(others, size=B, replace=False)
+        with_row = np.r_[row, idx[1:]]
+        lam_with, _ = top_eigenvalue(model, X[with_row], y[with_row], tolerance=1e-4, seed=seed)
+        lam_without, _ = top_eigenvalue(model, X[idx], y[idx], tolerance=1e-4, seed=seed)
+        out.append({"B": B, "with_row": lam_with, "without_row": lam_without})
+    return out

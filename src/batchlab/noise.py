@@ -37,6 +37,8 @@ __all__ = [
     "gradient_noise_stats",
     "minibatch_variance",
     "noise_during_training",
+    "random_subset_variance",
+    "slope_replicates",
     "steps_to_target",
     "variance_slope",
 ]
@@ -67,21 +69,32 @@ def gradient_noise_stats(model: MLP, X: np.ndarray, y: np.ndarray) -> dict[str, 
     return {"grad_sq_norm": g2, "trace_sigma": trace, "b_simple": trace / g2}
 
 
+def _epoch_batches(perm: np.ndarray, B: int) -> list[np.ndarray]:
+    """⌈N/B⌉ batches de B filas que cubren todas: el último se completa con el principio."""
+    k = -(-len(perm) // B)
+    ext = np.concatenate([perm, perm[: k * B - len(perm)]])
+    return [ext[j * B : (j + 1) * B] for j in range(k)]
+
+
 def minibatch_variance(
     model: MLP,
     X: np.ndarray,
     y: np.ndarray,
     batch_sizes: Sequence[int],
-    permutations: int = 2,
+    permutations: int | None = None,
     seed: int = 0,
+    min_batches: int = 64,
 ) -> pd.DataFrame:
     """Varianza medida E‖g_B − G‖² para cada B, con la predicción ``tr(Σ)/B·(N−B)/(N−1)``.
 
-    Cada estimación promedia los batches **disjuntos** de `permutations` barajados de
-    todas las filas (una época de batches por barajado, sin el último incompleto). Cada
-    batch es un subconjunto uniforme de B filas, así que la media es insesgada, y cada
-    fila participa: con colas pesadas, unos pocos batches al azar casi nunca verían las
-    filas extremas que dominan tr(Σ) y subestimarían la varianza.
+    Cada estimación promedia los batches de varios barajados de todas las filas: cada
+    barajado se parte en ⌈N/B⌉ batches de B filas y el último, si queda incompleto, se
+    completa con las primeras filas del mismo barajado. Así **cada fila participa** en
+    cada barajado y cada batch sigue siendo un subconjunto uniforme de B filas (la media es
+    insesgada). Con colas pesadas importa: unos pocos batches al azar casi nunca verían las
+    filas extremas que dominan tr(Σ). Con ``permutations=None`` se usan los barajados
+    necesarios para promediar al menos `min_batches` batches (y al menos 2). La columna
+    ``per_permutation`` guarda la media de cada barajado (para un intervalo bootstrap).
     """
     rng = np.random.default_rng(seed)
     n = len(X)
@@ -89,22 +102,74 @@ def minibatch_variance(
     trace = gradient_noise_stats(model, X, y)["trace_sigma"]
     rows = []
     for B in batch_sizes:
-        total, count = 0.0, 0
-        for _ in range(permutations):
-            perm = rng.permutation(n)
-            for start in range(0, n - B + 1, B):
-                d = gradient(model, X[perm[start : start + B]], y[perm[start : start + B]]) - G
-                total += float(np.dot(d, d))
-                count += 1
+        per_epoch = -(-n // B)
+        perms = permutations or max(2, -(-min_batches // per_epoch))
+        means = []
+        for _ in range(perms):
+            batch_values = []
+            for idx in _epoch_batches(rng.permutation(n), B):
+                d = gradient(model, X[idx], y[idx]) - G
+                batch_values.append(float(np.dot(d, d)))
+            means.append(float(np.mean(batch_values)))
         rows.append(
             {
                 "B": B,
-                "batches": count,
-                "measured_variance": total / count,
+                "batches": perms * per_epoch,
+                "measured_variance": float(np.mean(means)),
                 "predicted_variance": trace / B * (n - B) / (n - 1),
+                "per_permutation": means,
             }
         )
     return pd.DataFrame(rows)
+
+
+def random_subset_variance(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_sizes: Sequence[int],
+    draws: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """‖g_B − G‖² de `draws` batches **independientes** al azar por B (lo que muestrea SGD).
+
+    Una fila por batch: columnas ``B``, ``draw``, ``sq_error``. Su media estima la misma
+    varianza que :func:`minibatch_variance`; su mediana dice cuánto ruido tiene un batch
+    *típico* (con colas pesadas, mucho menos que la media).
+    """
+    rng = np.random.default_rng(seed)
+    n = len(X)
+    G = gradient(model, X, y)
+    rows = []
+    for B in batch_sizes:
+        for k in range(draws):
+            idx = rng.choice(n, size=B, replace=False)
+            d = gradient(model, X[idx], y[idx]) - G
+            rows.append({"B": B, "draw": k, "sq_error": float(np.dot(d, d))})
+    return pd.DataFrame(rows)
+
+
+def slope_replicates(
+    table: pd.DataFrame, n: int, max_batch: int, n_boot: int = 1000, seed: int = 0
+) -> tuple[float, np.ndarray]:
+    """Pendiente log-log de la varianza exacta (sin la corrección (N−B)/(N−1)) y sus réplicas.
+
+    Usa los B de 2 a `max_batch` (B = 1 coincide con la predicción **por construcción**:
+    cada fila es su propio batch). Las réplicas remuestrean los barajados de cada B.
+    """
+    rows = table[(table["B"] >= 2) & (table["B"] <= max_batch)]
+    if len(rows) < 2:
+        return math.nan, np.array([])
+    B = rows["B"].to_numpy(float)
+    corr = (n - B) / (n - 1)
+    per = [np.asarray(p, float) for p in rows["per_permutation"]]
+    point = float(np.polyfit(np.log(B), np.log([p.mean() for p in per] / corr), 1)[0])
+    rng = np.random.default_rng(seed)
+    reps = np.empty(n_boot)
+    for i in range(n_boot):
+        v = [p[rng.integers(0, len(p), len(p))].mean() for p in per]
+        reps[i] = np.polyfit(np.log(B), np.log(v / corr), 1)[0]
+    return point, reps
 
 
 def noise_during_training(

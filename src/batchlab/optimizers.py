@@ -12,7 +12,7 @@ import numpy as np
 
 from .mlp import MLP
 
-__all__ = ["Adam"]
+__all__ = ["Adam", "Nesterov"]
 
 
 class Adam:
@@ -50,4 +50,32 @@ class Adam:
         np.divide(m, tmp, out=tmp)
         tmp *= learning_rate / bias1
         self.model.theta -= tmp  # θ ← θ − lr · m̂ / (√v̂ + ε)
+        return loss
+
+
+class Nesterov:
+    """SGD con momento de Nesterov (forma de Sutskever et al., 2013, la de PyTorch).
+
+    ``v ← μv + g`` y ``θ ← θ − lr · (g + μv)``: el paso mira «por delante» en la
+    dirección del momento. Con μ = 0 es SGD.
+    """
+
+    def __init__(self, model: MLP, momentum: float = 0.9):
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum debe estar en [0, 1); se recibió {momentum!r}")
+        self.model = model
+        self.momentum = momentum
+        self.v = np.zeros_like(model.theta)
+        self._tmp = np.empty_like(model.theta)
+
+    def step(self, X: np.ndarray, y: np.ndarray, learning_rate: float) -> float:
+        """Un paso sobre el batch ``(X, y)``; devuelve la pérdida del batch."""
+        loss = self.model.loss_and_gradient(X, y)
+        g, v, tmp = self.model.grad, self.v, self._tmp
+        v *= self.momentum
+        v += g  # v ← μv + g
+        np.multiply(v, self.momentum, out=tmp)
+        tmp += g
+        tmp *= learning_rate
+        self.model.theta -= tmp  # θ ← θ − lr·(g + μv)
         return loss

@@ -89,11 +89,21 @@ def _value_problems(name: str, value: object) -> list[str]:
     return problems
 
 
+def _length_problems(namespace: Mapping[str, object], min_length: Mapping[str, int]) -> list:
+    """Listas con menos valores distintos de los que el notebook necesita."""
+    return [
+        f"- {name} necesita al menos {length} valores distintos; se recibió {value!r}"
+        for name, length in min_length.items()
+        if isinstance(value := namespace.get(name), list) and len(set(value)) < length
+    ]
+
+
 def check_parameters(
     namespace: Mapping[str, object],
     *,
     minimum: Mapping[str, float] | None = None,
     maximum: Mapping[str, float] | None = None,
+    min_length: Mapping[str, int] | None = None,
 ) -> None:
     """Comprueba los parámetros anotados de un notebook.
 
@@ -103,6 +113,8 @@ def check_parameters(
         ``globals()`` del notebook, después de la celda de parámetros.
     minimum, maximum:
         Cotas inclusivas por nombre (para listas, se aplican a cada elemento).
+    min_length:
+        Longitud mínima de una lista por nombre (elementos distintos).
     """
     annotations = namespace.get("__annotations__", {})
     if not annotations:
@@ -125,6 +137,7 @@ def check_parameters(
             values = value if isinstance(value, list) else [value]
             if all(is_real(v) for v in values) and not all(ok(v, bound) for v in values):
                 problems.append(f"- {name} debe ser {word} {bound}; se recibió {value!r}")
+    problems.extend(_length_problems(namespace, min_length or {}))
     if problems:
         raise ValueError(
             "Parámetros no válidos para este notebook:\n"

@@ -1,0 +1,59 @@
+"""Figuras de la escala del batch: dibujan datos reales y no fallan sin datos finitos."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from batchlab import scale_plots, scaling  # noqa: E402
+from batchlab.display import alt_text  # noqa: E402
+
+
+def _runs(diverge_all=False):
+    rows = []
+    for B in (8, 64, 512):
+        for lr in (0.01, 0.1, 1.0):
+            for s in range(3):
+                div = diverge_all or lr == 1.0
+                rows.append(
+                    {
+                        "B": B,
+                        "lr": lr,
+                        "seed": s,
+                        "diverged": div,
+                        "val_loss": math.inf if div else 0.3 + abs(math.log10(lr * B / 64)),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_heatmap_and_fit_plot_draw_with_data_and_without():
+    for diverge_all in (False, True):
+        runs = _runs(diverge_all)
+        cells, opt = scaling.grid_cells(runs), scaling.optimal_rates(runs)
+        fig = scale_plots.grid_heatmap(cells, opt, "t", {"2/λ": 0.05})
+        assert "Mapa de calor" in alt_text(fig)
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        assert any("3/3 div." in t for t in texts)
+        fit = scaling.fit_optimal_rate(list(opt.index), list(opt["opt"]))
+        band = scaling.bootstrap_optimal_rate(runs, n_boot=5)
+        scale_plots.rate_fit_plot(opt, fit, band, {"2/λ": 0.05})
+        plt.close("all")
+
+
+def test_other_plots_accept_empty_tables():
+    empty_steps = pd.DataFrame(columns=["lr", "steps", "samples", "reached", "runs"])
+    nan2 = (math.nan, math.nan)
+    scale_plots.batch_scale_plot(empty_steps, nan2, np.empty((0, 2)), {"(a)": (math.nan,) * 3})
+    scale_plots.sharpness_plot(pd.DataFrame(), 0.1)
+    scale_plots.optimizer_steps_plot({"sgd": empty_steps}, {"sgd": nan2})
+    scale_plots.gap_plot(pd.DataFrame({"B": [8], "gap": [math.nan]}))
+    exact = pd.DataFrame(
+        {"B": [1, 4], "measured_variance": [4.0, 1.0], "predicted_variance": [4.0, 1.0]}
+    )
+    scale_plots.variance_plot(exact, pd.DataFrame(columns=["B", "draw", "sq_error"]))
+    plt.close("all")
