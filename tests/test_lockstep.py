@@ -9,7 +9,7 @@ import pytest
 
 import batchlab as bl
 from batchlab import lockstep
-from batchlab.training import train_many
+from batchlab.training import DIVERGENCE_FACTOR, train_many
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -27,6 +27,7 @@ FIELDS = (
     "initial_train_loss",
     "initial_val_loss",
     "train_loss",
+    "train_loss_end",
     "val_loss",
     "update_loss",
     "samples_seen",
@@ -252,3 +253,13 @@ def test_runs_split_into_several_stacks(small):
     X, y = small
     assert lockstep.STACK_MAX_ROWS // 128 == 4 and 128 <= lockstep.STACK_MAX_BATCH
     compare(X, y, [0.01, 0.02, 0.03, 0.04, 0.05], [0, 1, 2, 3, 4], batch_size=128, epochs=3)
+
+
+def test_a_last_step_explosion_is_flagged_like_train(small):
+    """La divergencia que solo se ve con los pesos tras el último paso (issue 11)."""
+    X, y = small
+    H, _ = compare(X, y, [0.2, 0.5, 0.01], [1, 1, 1], batch_size=100, epochs=1)
+    assert [h.diverged for h in H] == [False, True, False]
+    # la media de la época (pérdidas de antes de cada paso) no lo habría visto
+    assert np.dot(H[1].update_loss, [100, 100, 100]) / 300 < DIVERGENCE_FACTOR
+    assert len(H[0].train_loss_end) == 1 and H[0].train_loss_end[0] < 24

@@ -12,7 +12,7 @@ Comparaciones: a igual número de épocas (:func:`compare_methods`,
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,13 +24,39 @@ from .mlp import MLP
 from .training import History, train
 
 __all__ = [
+    "ORIGINAL_PUBLISHED",
     "compare_methods",
     "epoch_table",
     "loss_at_updates",
     "method_id",
     "method_labels",
+    "original_orders",
     "race",
 ]
+
+#: Formas de las tres matrices de pesos que el original sacaba con ``randn``.
+ORIGINAL_SHAPES = ((8, 64), (64, 32), (32, 1))
+#: Pérdidas de entrenamiento que imprimió el original (épocas 2, 4, 6, 8 y 10), por método.
+ORIGINAL_PUBLISHED = {
+    "full_batch": (2.1975, 2.0170, 1.8635, 1.7325, 1.6202),
+    "sgd": (0.4071, 0.3140, 0.2908, 0.2757, 0.2655),
+    "mini_batch": (0.5006, 0.4386, 0.4167, 0.3805, 0.3922),
+}
+
+
+def original_orders(n: int, seed: int = 42) -> Iterator[np.ndarray]:
+    """Los órdenes de las filas del material original, época a época.
+
+    El original llamaba a ``np.random.seed(42)`` en el constructor de cada red, sacaba
+    sus tres matrices de pesos con ``randn`` y después una ``np.random.permutation(n)``
+    por época del mismo estado global. Se pasan a ``train(..., orders=...)`` (un
+    iterador nuevo por entrenamiento).
+    """
+    legacy = np.random.RandomState(seed)
+    for shape in ORIGINAL_SHAPES:
+        legacy.randn(*shape)
+    while True:
+        yield legacy.permutation(n)
 
 
 def method_id(batch_size: int, n: int) -> str:
