@@ -263,3 +263,20 @@ def test_a_last_step_explosion_is_flagged_like_train(small):
     # la media de la época (pérdidas de antes de cada paso) no lo habría visto
     assert np.dot(H[1].update_loss, [100, 100, 100]) / 300 < DIVERGENCE_FACTOR
     assert len(H[0].train_loss_end) == 1 and H[0].train_loss_end[0] < 24
+
+
+def test_parallel_groups_train_for_real_with_train_run_by_run(small):
+    """Grupos que van por train() (B grande, un solo modelo) en procesos aparte: los
+    mismos números que en serie (un MLP llegado por pickle debe seguir entrenando)."""
+    X, y = small
+    groups = [
+        dict(models=[bl.MLP(rng=0)], learning_rates=[0.05], seeds=[1], batch_size=200),
+        dict(models=[bl.MLP(rng=1)], learning_rates=[0.01], seeds=[2], batch_size=8),
+    ]
+    serial = lockstep.train_groups(
+        [dict(g, models=[m.copy() for m in g["models"]]) for g in groups], X, y, epochs=2
+    )
+    parallel = lockstep.train_groups(groups, X, y, epochs=2, n_jobs=2)
+    for a, b in zip(serial, parallel, strict=True):
+        np.testing.assert_array_equal(a[0].update_loss, b[0].update_loss)
+    assert parallel[0][0].train_loss_end[-1] < parallel[0][0].initial_train_loss

@@ -75,6 +75,12 @@ class History:
         return self.samples_seen / self.n_samples
 
     @property
+    def samples_before(self) -> np.ndarray:
+        """Muestras vistas **antes** de cada actualización: donde se midió su pérdida de
+        batch (``update_loss[t]`` usa los pesos previos al paso t)."""
+        return np.r_[0, self.samples_seen[:-1]] if len(self.samples_seen) else self.samples_seen
+
+    @property
     def final_train_loss(self) -> float:
         """Pérdida de entrenamiento de la última época (inf si divergió)."""
         return math.inf if self.diverged else float(self.train_loss[-1])

@@ -673,6 +673,9 @@ def train_many(
 
 def _train_group_worker(group: dict, X, y, common: dict) -> tuple[list[History], list]:
     """Entrena un grupo en un proceso aparte; devuelve sus historias y sus θ finales."""
+    # Un MLP que llega por pickle trae W_i y b_i como copias sueltas, no como vistas de θ:
+    # copy() vuelve a atarlas (sin esto, train() actualizaría θ y la red seguiría igual).
+    group = {**group, "models": [m.copy() for m in group["models"]]}
     histories = train_many(X=X, y=y, **{**common, **group})
     return histories, [m.theta for m in group["models"]]
 
