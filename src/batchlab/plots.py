@@ -283,7 +283,8 @@ def budget_plot(curves: dict[str, np.ndarray], every: int, batch_sizes: dict[str
         name = _run_label(key, labels=labels)
         upto = t <= n_updates
         _median_band(ax1, t[upto], c[:, upto], color, name)
-        _median_band(ax2, np.maximum(t * batch_sizes[key], 1), c, color, name)
+        # eje logarítmico: desde el primer punto de control tras t = 0
+        _median_band(ax2, t[1:] * batch_sizes[key], c[:, 1:], color, name)
     ax1.set_xlabel("actualizaciones")
     ax2.set_xlabel("muestras vistas (actualizaciones × B)")
     ax2.set_xscale("log")
@@ -306,8 +307,8 @@ def time_plot(curves: dict[str, np.ndarray], every: int, us_per_update: dict[str
                              squeeze=False)
     for ax, (title, cost) in zip(axes[0], us_per_update.items(), strict=True):
         for (key, c), color in zip(curves.items(), METHOD_COLORS, strict=False):
-            seconds = np.arange(c.shape[1]) * every * cost[key] * 1e-6
-            _median_band(ax, np.maximum(seconds, 1e-7), c, color, _run_label(key, labels=labels))
+            seconds = np.arange(1, c.shape[1]) * every * cost[key] * 1e-6  # sin t = 0 (log)
+            _median_band(ax, seconds, c[:, 1:], color, _run_label(key, labels=labels))
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("segundos estimados (actualizaciones × µs por actualización)")
