@@ -1,241 +1,419 @@
-"""Los comprobadores de los ejercicios: aceptan toda respuesta correcta y rechazan los
-errores típicos con un mensaje concreto; sin responder, avisan sin lanzar excepciones."""
+"""Los comprobadores de los ejercicios, a golpes: respuestas correctas de varias formas, errores
+típicos, trampas, entradas que rompen y código que no termina. Nunca lanzan ni se cuelgan."""
 
 import math
+import time
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from batchlab import ejercicios as ej
 
 
-def ok(res):
+def ok(res, n):
     assert res.correcto is True, str(res)
-    assert str(res).startswith("✅")
+    assert str(res).startswith(f"✅ Ejercicio {n} ·"), str(res)
 
 
-def wrong(res, *words):
+def wrong(res, n, *words):
     assert res.correcto is False, str(res)
     text = str(res)
-    assert text.startswith("❌")
+    assert text.startswith(f"❌ Ejercicio {n} ·"), text
     for w in words:
         assert w in text, text
 
 
-def unanswered(res):
-    assert res.correcto is None and "Todavía no has respondido" in str(res)
+def solved(n):
+    """La solución impresa, ejecutada como en el notebook (sin la marca de referencia)."""
+    ns = {"np": np, "math": math, **ej.EJERCICIOS[n].datos()}
+    exec(ej.EJERCICIOS[n].solucion, ns)
+    return ns[ej.EJERCICIOS[n].nombre]
 
 
-# 1 -------------------------------------------------------------------------------
-@pytest.mark.parametrize("f", [
-    ej.relu_derivada_referencia,
-    lambda z: z > 0,                              # booleanos
-    lambda z: np.where(z > 0, 1, 0),              # enteros
-    lambda z: np.heaviside(z, 0.0),
-    lambda z: (z >= 0).astype(float),             # 1 en z = 0: otra convención válida
-])
-def test_relu_accepts_correct_answers(f):
-    ok(ej.comprobar_relu(f))
+@pytest.fixture
+def short_limit(monkeypatch):
+    monkeypatch.setattr(ej, "LIMITE_SEGUNDOS", 0.5)
 
 
-@pytest.mark.parametrize(("f", "word"), [
-    (np.sign, "no −1"),
-    (lambda z: np.maximum(z, 0), "Eso es la ReLU"),
-    (lambda z: (z > 0).astype(float).ravel(), "forma"),
-    (lambda z: (z < 0).astype(float), "1 donde z > 0"),
-    (lambda z: 1 / 0, "ZeroDivisionError"),
-])
+# -- el registro -----------------------------------------------------------------------
+def test_registry_is_complete():
+    assert sorted(ej.EJERCICIOS) == list(range(1, 10))
+    for n, e in ej.EJERCICIOS.items():
+        assert e.numero == n and 2 <= len(e.pistas) <= 3 and e.puntos > 0
+        assert f"{e.nombre} =" in e.solucion or f"def {e.nombre}(" in e.solucion
+
+
+@pytest.mark.parametrize("n", range(1, 10))
+def test_every_printed_solution_passes(n, capsys):
+    ej.solucion(n)
+    assert ej.EJERCICIOS[n].solucion in capsys.readouterr().out
+    ok(ej.comprobar(n, solved(n)), n)
+
+
+@pytest.mark.parametrize("n", range(1, 10))
+def test_none_is_unanswered(n):
+    res = ej.comprobar(n, None)
+    assert res.correcto is None and str(res).startswith(f"⏳ Ejercicio {n}:")
+
+
+def test_hints_have_levels_and_bad_numbers_are_explained(capsys):
+    ej.pista(2)
+    ej.pista(2, 2)
+    out = capsys.readouterr().out
+    assert "Pista 1/3 del ejercicio 2" in out and "ej.pista(2, 2)" in out and "Pista 2/3" in out
+    ej.pista(10)
+    ej.solucion(0)
+    ej.pista(5, 7)
+    out = capsys.readouterr().out
+    assert out.count("No hay ejercicio") == 2 and "son del 1 al 9" in out
+    assert "tiene 2 pistas" in out
+    with pytest.raises(ValueError, match="No hay ejercicio 0"):
+        ej.comprobar(0, 1)
+
+
+def test_evaluation_mode_hides_solutions(monkeypatch, capsys):
+    monkeypatch.setenv("BATCHLAB_EVALUACION", "1")
+    ej.solucion(1)
+    assert "no hay soluciones" in capsys.readouterr().out
+    with pytest.raises(RuntimeError, match="versión evaluada"):
+        ej.referencia(1)
+
+
+@pytest.mark.parametrize("n", range(1, 5))
+def test_handing_in_the_reference_is_refused(n):
+    wrong(ej.comprobar(n, ej.referencia(n)), n, f"ej.referencia({n})")
+
+
+# -- respuestas que rompen o cuelgan: nunca una excepción --------------------------------
+HOSTILE = [
+    "una cadena",
+    3,
+    [1, [2, 3]],
+    float("nan"),
+    float("inf"),
+    np.array([np.inf]),
+    np.ones((3, 3)),
+    object(),
+    {"a": 1},
+    lambda *a: "texto",
+    lambda *a: [[1], [2, 3]],
+    lambda *a: np.full(4, np.nan),
+    lambda *a: 1 / 0,
+    lambda *a: (_ for _ in ()).throw(ValueError("roto")),
+    lambda *a: iter(lambda: 1, 2),
+]
+
+
+@pytest.mark.parametrize("n", range(1, 10))
+@pytest.mark.parametrize("answer", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_answers_never_raise(n, answer):
+    res = ej.comprobar(n, answer)
+    assert res.correcto is False and str(res).startswith(f"❌ Ejercicio {n}")
+
+
+@pytest.mark.parametrize("n", range(1, 5))
+def test_endless_code_is_cut_by_the_time_limit(n, short_limit):
+    def forever(*args):
+        while True:
+            pass
+
+    start = time.perf_counter()
+    wrong(ej.comprobar(n, forever), n, "tardó más de 0.5 s")
+    assert time.perf_counter() - start < 3
+
+
+def test_a_student_except_cannot_swallow_the_time_limit(short_limit):
+    def stubborn(n, b, seed):
+        while True:
+            try:
+                while True:
+                    pass
+            except Exception:
+                pass
+
+    wrong(ej.comprobar(2, stubborn), 2, "tardó más")
+
+
+# -- 1 ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda z: z > 0,
+        lambda z: np.where(z > 0, 1, 0),
+        lambda z: np.heaviside(z, 0.0),
+        lambda z: (z >= 0).astype(float),
+        lambda z: (
+            [[float(v > 0) for v in row] for row in z]
+            if np.ndim(z) == 2
+            else [float(v > 0) for v in z]
+        ),
+    ],
+)
+def test_relu_accepts_correct_variants(f):
+    ok(ej.comprobar(1, f), 1)
+
+
+@pytest.mark.parametrize(
+    ("f", "word"),
+    [
+        (np.sign, "no −1"),
+        (lambda z: np.maximum(z, 0), "Eso es la ReLU"),
+        (lambda z: (z > 0).astype(float).ravel()[:3], "forma"),
+        (lambda z: (z < 0).astype(float), "1 donde z > 0"),
+        (lambda z: np.where(z > 0, 1.0, np.where(z < 0, 0.0, 0.5)), "z = 0"),
+        (lambda z: 1 if z > 0 else 0, "operaciones vectorizadas"),
+        (lambda z: np.zeros(z.shape) + undefined_np.ones(1), "¿has ejecutado"),  # noqa: F821
+    ],
+)
 def test_relu_rejects_typical_mistakes(f, word):
-    wrong(ej.comprobar_relu(f), word)
+    wrong(ej.comprobar(1, f), 1, word)
 
 
-def test_relu_unanswered():
-    unanswered(ej.comprobar_relu(None))
-    unanswered(ej.comprobar_relu(lambda z: None))
+def test_missing_numpy_import_is_explained():
+    glob = {"__builtins__": __builtins__}
+    exec("def f(z):\n    return np.zeros(z.shape)\n", glob)
+    wrong(ej.comprobar(1, glob["f"]), 1, "¿has importado numpy?")
 
 
-# 2 -------------------------------------------------------------------------------
-def batches_shuffle_in_place(n, batch_size, seed):
+# -- 2 ---------------------------------------------------------------------------------
+def shuffle_in_place(n, batch_size, seed):
     idx = np.arange(n)
     np.random.RandomState(seed).shuffle(idx)
-    return [idx[i:i + batch_size] for i in range(0, n, batch_size)]
+    return [idx[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
-@pytest.mark.parametrize("f", [ej.batches_referencia, batches_shuffle_in_place])
-def test_iterator_accepts_correct_answers(f):
-    ok(ej.comprobar_iterador(f))
+def array_split(n, b, seed):
+    return np.array_split(np.random.default_rng(seed).permutation(n), math.ceil(n / b))
+
+
+def returns_permutation(n, b, seed):
+    return np.random.default_rng(seed).permutation(n)
+
+
+def forgets_to_advance(n, b, seed):
+    orden, i = np.random.default_rng(seed).permutation(n), 0
+    while i < n:
+        yield orden[i : i + b]
 
 
 def drops_last(n, b, seed):
     idx = np.random.default_rng(seed).permutation(n)
-    return [idx[i:i + b] for i in range(0, n - b + 1, b)]
+    return [idx[i : i + b] for i in range(0, n - b + 1, b)]
 
 
-def not_shuffled(n, b, seed):
-    return [np.arange(i, min(i + b, n)) for i in range(0, n, b)]
+_SHARED = np.random.default_rng(123)
 
 
-_SHARED_RNG = np.random.default_rng(123)
+@pytest.mark.parametrize("f", [shuffle_in_place, solved(2)])
+def test_batches_accepts_correct_variants(f):
+    for _ in range(5):  # casos nuevos en cada llamada
+        ok(ej.comprobar(2, f), 2)
 
 
-def ignores_seed(n, b, seed):
-    idx = _SHARED_RNG.permutation(n)
-    return [idx[i:i + b] for i in range(0, n, b)]
+def test_batches_uneven_split_is_refused():
+    messages = {str(ej.comprobar(2, array_split, semilla=s)) for s in range(10)}
+    assert any("salvo el último" in m for m in messages), messages
 
 
-def with_replacement(n, b, seed):
-    idx = np.random.default_rng(seed).integers(0, n, n)
-    return [idx[i:i + b] for i in range(0, n, b)]
+@pytest.mark.parametrize(
+    ("f", "word"),
+    [
+        (returns_permutation, "permutación entera"),
+        (forgets_to_advance, "olvidas avanzar"),
+        (lambda n, b, s: [np.arange(i, min(i + b, n)) for i in range(0, n, b)], "en orden"),
+        (
+            lambda n, b, s: [np.random.default_rng(s).integers(0, n, b) for _ in range(0, n, b)],
+            "repetidos",
+        ),
+        (
+            lambda n, b, s: [
+                p[i : i + b] for p in [_SHARED.permutation(n)] for i in range(0, n, b)
+            ],
+            "misma semilla",
+        ),
+        (
+            lambda n, b, s: [
+                p[i : i + b]
+                for p in [np.random.default_rng(0).permutation(n)]
+                for i in range(0, n, b)
+            ],
+            "otra semilla",
+        ),
+        (
+            lambda n, b, s: [
+                p[i : i + b].astype(float)
+                for p in [np.random.default_rng(s).permutation(n)]
+                for i in range(0, n, b)
+            ],
+            "enteros",
+        ),
+    ],
+)
+def test_batches_rejects_typical_mistakes(f, word):
+    wrong(ej.comprobar(2, f), 2, word)
 
 
-@pytest.mark.parametrize(("f", "word"), [
-    (drops_last, "último batch"),
-    (not_shuffled, "barajarlos"),
-    (ignores_seed, "misma semilla"),
-    (with_replacement, "repetidos"),
-])
-def test_iterator_rejects_typical_mistakes(f, word):
-    wrong(ej.comprobar_iterador(f), word)
+def test_batches_dropping_the_last_batch_is_named():
+    messages = {str(ej.comprobar(2, drops_last, semilla=s)) for s in range(5)}
+    assert all("faltan los" in m for m in messages), messages
+    full = solved(2)
+    res = ej.comprobar(2, lambda n, b, s: [] if b > n else full(n, b, s))
+    wrong(res, 2, "ningún batch")
 
 
-def test_iterator_unanswered():
-    unanswered(ej.comprobar_iterador(None))
-    unanswered(ej.comprobar_iterador(lambda n, b, s: None))
+def test_batches_hardcoded_epoch_fails():
+    fixed = list(solved(2)(103, 10, 7))
+    wrong(ej.comprobar(2, lambda n, b, s: fixed), 2)
 
 
-# 3 -------------------------------------------------------------------------------
-@pytest.mark.parametrize("f", [
-    ej.backward_densa_referencia,
-    lambda A, W, dZ: (np.einsum("mi,mo->io", A, dZ), dZ.sum(0, keepdims=True), dZ @ W.T),
-    lambda A, W, dZ: [A.T.dot(dZ), np.ones(len(dZ)) @ dZ, np.dot(dZ, W.T)],
-])
-def test_backward_accepts_correct_answers(f):
-    ok(ej.comprobar_backward_densa(f))
+def test_endless_generator_memory_stays_bounded():
+    def endless(n, b, seed):
+        while True:
+            yield np.arange(b)
+
+    start = time.perf_counter()
+    wrong(ej.comprobar(2, endless), 2, "no se para nunca")
+    assert time.perf_counter() - start < 2
 
 
-@pytest.mark.parametrize(("f", "word"), [
-    (lambda A, W, dZ: (dZ.T @ A, dZ.sum(0), dZ @ W.T), "forma de Wᵀ"),
-    (lambda A, W, dZ: (A.T @ dZ, dZ, dZ @ W.T), "sumar dZ"),
-    (lambda A, W, dZ: (A.T @ dZ, dZ.mean(0), dZ @ W.T), "db no es correcto"),
-    (lambda A, W, dZ: (A.T @ dZ, dZ.sum(0), (dZ @ W.T)[:, :1]), "dA_prev"),
-    (lambda A, W, dZ: (A.T @ dZ, dZ.sum(0)), "tres arrays"),
-])
+# -- 3 ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("f", "word"),
+    [
+        (lambda A, W, dZ: (dZ.T @ A, dZ.sum(0), dZ @ W.T), "forma de Wᵀ"),
+        (lambda A, W, dZ: (A.T @ dZ, dZ, dZ @ W.T), "sobre las filas del batch"),
+        (lambda A, W, dZ: (A.T @ dZ, dZ.sum(1), dZ @ W.T), "axis=0"),
+        (lambda A, W, dZ: (A.T @ dZ, dZ.sum(0), dZ @ W), "formas no encajan"),
+        (lambda A, W, dZ: (A.T @ dZ, dZ.sum(0)), "tres arrays"),
+        (lambda A, W, dZ: (A.T @ dZ, dZ.sum(0), "x"), "arrays de números"),
+        (lambda A, W, dZ: (2 * A.T @ dZ, dZ.sum(0), dZ @ W.T), "dW no coincide"),
+    ],
+)
 def test_backward_rejects_typical_mistakes(f, word):
-    wrong(ej.comprobar_backward_densa(f), word)
+    wrong(ej.comprobar(3, f), 3, word)
 
 
-def test_backward_unanswered():
-    unanswered(ej.comprobar_backward_densa(None))
-    unanswered(ej.comprobar_backward_densa(lambda A, W, dZ: None))
+def test_backward_accepts_einsum():
+    ok(
+        ej.comprobar(
+            3,
+            lambda A, W, dZ: (
+                np.einsum("mi,mo->io", A, dZ),
+                dZ.sum(0, keepdims=True),
+                np.einsum("mo,io->mi", dZ, W),
+            ),
+        ),
+        3,
+    )
 
 
-# 4 -------------------------------------------------------------------------------
-@pytest.mark.parametrize("f", [
-    ej.actualizaciones_referencia,
-    lambda n, b: -(-n // b),
-    lambda n, b: (n + b - 1) // b,
-    lambda n, b: float(np.ceil(n / b)),
-])
-def test_updates_accept_correct_answers(f):
-    ok(ej.comprobar_actualizaciones(f))
+# -- 4 ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda n, b: -(-n // b),
+        lambda n, b: (n + b - 1) // b,
+        lambda n, b: float(math.ceil(n / b)),
+        solved(4),
+    ],
+)
+def test_updates_accepts_correct_variants(f):
+    ok(ej.comprobar(4, f), 4)
 
 
-@pytest.mark.parametrize(("f", "word"), [
-    (lambda n, b: n // b, "último batch"),
-    (lambda n, b: n / b, "entero"),
-    (lambda n, b: n // b + 1, "deberían salir"),
-])
-def test_updates_reject_typical_mistakes(f, word):
-    wrong(ej.comprobar_actualizaciones(f), word)
+@pytest.mark.parametrize(
+    ("f", "word"),
+    [
+        (lambda n, b: n // b, "último batch"),
+        (lambda n, b: n / b, "redondea N/B hacia arriba"),
+        (lambda n, b: n // b + 1, "salen"),
+        (lambda n, b: str(math.ceil(n / b)), "número entero"),
+        (lambda n, b: True, "número entero"),
+        (lambda n, b: 516, "salen"),  # memorizado
+    ],
+)
+def test_updates_rejects_typical_mistakes(f, word):
+    wrong(ej.comprobar(4, f), 4, word)
 
 
-# 5 y 6 -----------------------------------------------------------------------------
-def test_linear_scaling():
-    ok(ej.comprobar_escalado_lineal(0.04, 0.01, 32, 128))
-    ok(ej.comprobar_escalado_lineal(np.float64(0.04), 0.01, 32, 128))
-    wrong(ej.comprobar_escalado_lineal(0.0025, 0.01, 32, 128), "invertido")
-    wrong(ej.comprobar_escalado_lineal(0.02, 0.01, 32, 128), "raíz cuadrada")
-    wrong(ej.comprobar_escalado_lineal(0.5, 0.01, 32, 128), "mismo factor")
-    wrong(ej.comprobar_escalado_lineal("0.04", 0.01, 32, 128), "número")
-    unanswered(ej.comprobar_escalado_lineal(None, 0.01, 32, 128))
-    assert ej.referencia(5, lr_base=0.01, b_base=32, b_nuevo=128) == pytest.approx(0.04)
+# -- 5–9: la respuesta es un número; el comprobador es dueño de las constantes -------------
+def test_scaling():
+    ok(ej.comprobar(5, 0.04), 5)
+    ok(ej.comprobar(5, np.array([0.04])), 5)
+    wrong(ej.comprobar(5, 0.0025), 5, "invertido")
+    wrong(ej.comprobar(5, 0.02), 5, "raíz cuadrada")
+    wrong(ej.comprobar(5, 0.05), 5, "mismo factor")
+    lr_base, b_base, b_nuevo = ej.datos(5)
+    assert (lr_base, b_base, b_nuevo) == (0.01, 32, 128)
 
 
-def test_divergence_is_checked_by_training(small):
-    X, y = small
-    ok(ej.comprobar_divergencia(True, X, y, 16, 50.0))
-    ok(ej.comprobar_divergencia(False, X, y, 16, 0.001))
-    wrong(ej.comprobar_divergencia(False, X, y, 16, 50.0), "diverge")
-    wrong(ej.comprobar_divergencia("sí", X, y, 16, 50.0), "True")
-    unanswered(ej.comprobar_divergencia(None, X, y, 16, 50.0))
-    assert ej.referencia(6, X=X, y=y, batch_size=16, learning_rate=50.0) is True
+def test_divergence_is_checked_by_training():
+    X, y = ej.muestra()
+    import batchlab as bl
+
+    h = bl.train(bl.MLP(rng=0), X, y, batch_size=32, learning_rate=0.3, epochs=3, seed=0)
+    ok(ej.comprobar(6, h.diverged), 6)
+    wrong(ej.comprobar(6, not h.diverged), 6, "Entrenado de verdad")
+    wrong(ej.comprobar(6, "True"), 6, "Responde True")
 
 
-# 7 -------------------------------------------------------------------------------
-@pytest.fixture
-def tabla():
-    return pd.DataFrame({8: [0.5, 0.3, np.inf], 128: [0.9, 0.4, 0.25]},
-                        index=pd.Index([0.001, 0.01, 0.1], name="lr"))
+def test_grid_uses_its_own_table():
+    tabla, b_pedido = ej.datos(7)
+    col = tabla[b_pedido]
+    best = float(col[np.isfinite(col)].idxmin())
+    tabla.loc[:, :] = 0.0  # el estudiante cambia la tabla: no cambia nada
+    ok(ej.comprobar(7, best), 7)
+    fresh, _ = ej.datos(7)
+    assert np.isfinite(fresh.to_numpy()).any() and not (fresh == 0).all().all()
+    diverged = [lr for lr, v in col.items() if not np.isfinite(v)]
+    if diverged:
+        wrong(ej.comprobar(7, diverged[0]), 7, "diverge")
+    others = {float(fresh[c][np.isfinite(fresh[c])].idxmin()) for c in fresh if c != b_pedido}
+    for lr in others - {best}:
+        wrong(ej.comprobar(7, lr), 7, "otra columna")
+    wrong(ej.comprobar(7, "0.1"), 7, "un número")
 
 
-def test_heatmap_reading(tabla):
-    ok(ej.comprobar_lectura_rejilla(0.01, tabla, 8))
-    ok(ej.comprobar_lectura_rejilla(0.1, tabla, 128))
-    wrong(ej.comprobar_lectura_rejilla(0.1, tabla, 8), "diverge")
-    wrong(ej.comprobar_lectura_rejilla(0.001, tabla, 128), "columna B=128")
-    unanswered(ej.comprobar_lectura_rejilla(None, tabla, 8))
-    assert ej.referencia(7, tabla=tabla, batch_size=8) == 0.01
+def test_variance_messages():
+    var_a, b_a, var_b, b_b, b_obj = ej.datos(8)
+    ok(ej.comprobar(8, var_b * b_b / b_obj), 8)
+    ok(ej.comprobar(8, np.array([var_b * b_b / b_obj])), 8)
+    wrong(ej.comprobar(8, var_b * b_obj / b_b), 8, "no al revés")
+    wrong(ej.comprobar(8, var_b * (b_b / b_obj) ** 2), 8, "1/B²")
+    wrong(ej.comprobar(8, -1.0), 8, "número positivo")
 
 
-def test_heatmap_reading_names_the_global_best(tabla):
-    tabla[32] = [0.6, 0.35, 0.2]
-    wrong(ej.comprobar_lectura_rejilla(0.1, tabla.drop(columns=128), 8), "diverge")
-    t2 = pd.DataFrame({8: [0.5, 0.3, 0.4], 128: [0.9, 0.4, 0.1]}, index=[0.001, 0.01, 0.1])
-    wrong(ej.comprobar_lectura_rejilla(0.1, t2, 8), "toda la tabla")
+def test_memory_messages_and_fixed_bytes():
+    pm, fijos, total = ej.datos(9)
+    best = solved(9)
+    assert fijos + best * pm <= total < fijos + 2 * best * pm
+    ok(ej.comprobar(9, best), 9)
+    ok(ej.comprobar(9, float(best)), 9)
+    forgot = 2 ** math.floor(math.log2(total / pm))
+    assert forgot != best, "el presupuesto debe delatar a quien olvida los bytes fijos"
+    wrong(ej.comprobar(9, forgot), 9, "bytes fijos")
+    wrong(ej.comprobar(9, best // 2), 9, f"el doble ({best})")
+    wrong(ej.comprobar(9, best - 1), 9, "potencia de 2")
+    wrong(ej.comprobar(9, 0), 9, "al menos una muestra")
+    wrong(ej.comprobar(9, 4 * best), 9, "no cabe")
+    wrong(ej.comprobar(9, 2.5), 9, "entero")
 
 
-# 8 -------------------------------------------------------------------------------
-def test_variance_prediction():
-    va, vb, real = 100.0, 25.0, 6.4  # B = 4, 16, 64
-    ok(ej.comprobar_varianza(6.25, va, 4, vb, 16, 64, real))
-    ok(ej.comprobar_varianza(vb * 16 / 64, va, 4, vb, 16, 64, real))
-    wrong(ej.comprobar_varianza(100.0, va, 4, vb, 16, 64, real), "no al revés")
-    wrong(ej.comprobar_varianza(25 * (16 / 64) ** 2, va, 4, vb, 16, 64, real), "1/B²")
-    wrong(ej.comprobar_varianza(-1, va, 4, vb, 16, 64, real), "positivo")
-    unanswered(ej.comprobar_varianza(None, va, 4, vb, 16, 64, real))
-    assert ej.referencia(8, var_a=va, b_a=4, var_b=vb, b_b=16, b_nuevo=64) == pytest.approx(6.25)
+def test_student_exceptions_are_explained_in_spanish():
+    from batchlab.ejercicios._base import explicar_excepcion
+
+    try:
+        bool(np.arange(3) > 0)
+    except ValueError as exc:
+        assert "vectorizadas" in explicar_excepcion(exc)
+    msg = explicar_excepcion(ValueError("matmul: mismatch"), (np.ones((2, 3)), np.ones((4, 5))))
+    assert "(2, 3)" in msg and "(4, 5)" in msg
+    assert "import math" in explicar_excepcion(NameError("name 'math' is not defined"))
 
 
-# 9 -------------------------------------------------------------------------------
-def test_batch_under_memory_budget():
-    per, fixed, budget = 1800.0, 50_000.0, 2 * 2**20  # B_max ≈ 1137
-    assert ej.batch_por_memoria_referencia(per, fixed, budget) == 1024
-    ok(ej.comprobar_batch_por_memoria(1024, per, fixed, budget))
-    ok(ej.comprobar_batch_por_memoria(1024.0, per, fixed, budget))
-    wrong(ej.comprobar_batch_por_memoria(2048, per, fixed, budget), "no cabe")
-    wrong(ej.comprobar_batch_por_memoria(512, per, fixed, budget), "el doble")
-    wrong(ej.comprobar_batch_por_memoria(1000, per, fixed, budget), "potencia de 2")
-    wrong(ej.comprobar_batch_por_memoria(10.5, per, fixed, budget), "entero")
-    unanswered(ej.comprobar_batch_por_memoria(None, per, fixed, budget))
+def test_an_error_inside_the_generator_is_explained():
+    def batches(n, b, seed):
+        yield np.arange(b)
+        raise TypeError("algo interno")
 
-
-def test_forgetting_the_fixed_bytes_is_named():
-    per, fixed, budget = 1000.0, 600.0, 2048 * 1000.0 + 300  # sin fijos cabría 2048
-    wrong(ej.comprobar_batch_por_memoria(2048, per, fixed, budget), "no cabe")
-
-
-# pistas y soluciones -----------------------------------------------------------------
-@pytest.mark.parametrize("n", range(1, 10))
-def test_every_exercise_has_a_hint_and_a_solution(n, capsys):
-    ej.pista(n)
-    ej.solucion(n)
-    out = capsys.readouterr().out
-    assert f"ejercicio {n}" in out and len(out) > 80
-
-
-def test_reference_rejects_unknown_exercises():
-    with pytest.raises(ValueError, match="del 1 al 9"):
-        ej.referencia(10)
-    assert math.isclose(ej.referencia(9, bytes_por_muestra=1000, bytes_fijos=0,
-                                      presupuesto=5000), 4)
+    wrong(ej.comprobar(2, batches), 2, "Tu código lanzó TypeError: algo interno")

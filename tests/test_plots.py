@@ -244,7 +244,7 @@ def test_figure_modules_import_no_experiment_runner(module):
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.level == 1
     }
-    assert imported <= {"data", "labels", "plots", "smoothing", "training"}, imported
+    assert imported <= {"data", "display", "labels", "plots", "smoothing", "training"}, imported
 
 
 def test_figures_accept_tables_with_only_the_documented_columns():

@@ -14,7 +14,12 @@ import batchlab
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: nombre con el que se importa → nombre de la distribución en PyPI
-DISTRIBUTION = {"sklearn": "scikit-learn"}
+DISTRIBUTION = {
+    "sklearn": "scikit-learn",
+    "PIL": "pillow",
+    "IPython": "ipython",
+    "matplotlib_inline": "matplotlib-inline",
+}
 
 
 def _imported_packages() -> set[str]:

@@ -4,14 +4,20 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 (cada uno importa solo de los anteriores; el modelo no importa nada de dibujo):
 
 * :mod:`batchlab._checks` — comprobaciones comunes de argumentos (enteros, reales, semillas);
+* :mod:`batchlab.features` — las preparaciones de variables para las colas pesadas;
 * :mod:`batchlab.data` — California Housing (con réplica sin conexión), división y escalado,
   la validación separada (``holdout``) y la preparación del material original;
 * :mod:`batchlab.mlp` — el MLP escrito a mano con NumPy;
 * :mod:`batchlab.optimizers` — Adam sobre el vector de parámetros;
 * :mod:`batchlab.batching` — la regla de los batches: orden de cada época y sus trozos de B filas;
-* :mod:`batchlab.training` — ``train()``, el bucle de entrenamiento por batches, y su historial;
+* :mod:`batchlab.history` — ``History``, lo que devuelve un entrenamiento;
+* :mod:`batchlab.checkpoints` — evaluaciones intermedias, presupuestos y callback de ``train()``;
+* :mod:`batchlab.train_setup` — los argumentos de ``train()`` comprobados, y el paso del optimizador;
+* :mod:`batchlab.training` — ``train()``, el bucle de entrenamiento por batches;
 * :mod:`batchlab.reference` — el mismo bucle escrito «de libro», para leerlo (notebooks 02 y 03);
 * :mod:`batchlab.lockstep` — ``train_many()``: K entrenamientos (semillas, tasas) a la vez;
+* :mod:`batchlab.curvature` — λ_max de la hessiana (iteración de la potencia);
+* :mod:`batchlab.claims` — las conclusiones como registros medidos (intervalo y veredicto);
 * :mod:`batchlab.labels` — las etiquetas en español de las claves de máquina (solo para mostrar);
 * :mod:`batchlab.baselines` — notebook 02: inicialización y modelos de referencia;
 * :mod:`batchlab.methods` — notebook 03: batch completo, SGD y mini-batch comparados;
@@ -22,6 +28,7 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.linear` — notebooks 03 y 04: la recta de dos parámetros y sus caminos;
 * :mod:`batchlab.plots` — las figuras estáticas que comparten los notebooks 01–03 (y su estilo);
 * :mod:`batchlab.batch_lr_plots` — las figuras del notebook 04 (tamaño del batch × tasa);
+* :mod:`batchlab.display` — el texto alternativo de las figuras e imágenes guardadas;
 * :mod:`batchlab.animation` — la animación de la recta ajustada batch a batch;
 * :mod:`batchlab.parameters` — validación de los parámetros de cada notebook;
 * :mod:`batchlab.ejercicios` — comprobadores, pistas y soluciones del notebook 05.

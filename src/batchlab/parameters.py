@@ -4,15 +4,27 @@ La celda ``parameters`` de cada notebook anota los tipos (``epochs: int = 10``);
 IPython guarda esas anotaciones en ``__annotations__`` y siguen ahí cuando papermill
 inyecta otros valores. :func:`check_parameters` compara cada valor con su tipo y con
 los mínimos que el notebook pida, y falla con un mensaje que dice cómo arreglarlo.
+
+Además de los tipos, valen para todos los notebooks sin declararlo: ningún real puede ser
+infinito o NaN, ninguna lista puede estar vacía, las tasas de aprendizaje (``lr``,
+``learning_rate``, ``lr_grid``, ``path_lr``…) son > 0 y los objetivos (``target_*``) ≥ 0.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import typing
 from collections.abc import Mapping
-from numbers import Integral, Real
+
+from ._checks import check_real, is_int, is_real
 
 __all__ = ["check_parameters"]
+
+#: Nombres de parámetros que son tasas de aprendizaje (deben ser reales finitos > 0).
+_LEARNING_RATE = re.compile(r"(^|_)(lr|learning_rate)(_|$)")
+#: Ejemplo de lista para papermill según el tipo de sus elementos.
+_EXAMPLE = {float: "[0.001, 0.01]", int: "[8, 32]", str: "[a, b]", bool: "[true, false]"}
 
 
 def _matches(value: object, annotation: object) -> bool:
@@ -24,9 +36,9 @@ def _matches(value: object, annotation: object) -> bool:
     if annotation is bool:
         return isinstance(value, bool)
     if annotation is int:
-        return isinstance(value, Integral) and not isinstance(value, bool)
+        return is_int(value)
     if annotation is float:
-        return isinstance(value, Real) and not isinstance(value, bool)
+        return is_real(value)
     if isinstance(annotation, type):
         return isinstance(value, annotation)
     return True  # anotaciones más complejas: no se comprueban aquí
@@ -37,6 +49,44 @@ def _name(annotation: object) -> str:
     if typing.get_args(annotation):
         return str(annotation)
     return getattr(annotation, "__name__", str(annotation))
+
+
+def _type_problem(name: str, value: object, annotation: object) -> str:
+    """El mensaje de un tipo equivocado; para una lista, cómo pasarla con papermill."""
+    text = (
+        f"- {name} debe ser de tipo {_name(annotation)}; se recibió {value!r} "
+        f"({type(value).__name__})"
+    )
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation) or (float,)
+        example = _EXAMPLE.get(item, "[a, b]")
+        text += f'. Una lista se pasa a papermill con -y (YAML), no con -p: -y "{name}: {example}"'
+    return text
+
+
+def _value_problems(name: str, value: object) -> list[str]:
+    """Reglas comunes: reales finitos, listas no vacías, tasas > 0 y objetivos ≥ 0."""
+    if isinstance(value, list) and not value:
+        return [
+            f'- {name} no puede ser una lista vacía; pon al menos un valor (-y "{name}: [...]")'
+        ]
+    values = value if isinstance(value, list) else [value]
+    numbers = [v for v in values if is_real(v)]
+    problems = []
+    if any(not math.isfinite(float(v)) for v in numbers):
+        problems.append(f"- {name} debe ser un número finito (ni inf ni NaN); se recibió {value!r}")
+    elif _LEARNING_RATE.search(name):
+        for v in numbers:
+            try:
+                check_real(name, v)
+            except ValueError:
+                problems.append(
+                    f"- {name}: una tasa de aprendizaje debe ser > 0; se recibió {value!r}"
+                )
+                break
+    elif name.startswith("target") and any(v < 0 for v in numbers):
+        problems.append(f"- {name}: un objetivo no puede ser negativo; se recibió {value!r}")
+    return problems
 
 
 def check_parameters(
@@ -63,10 +113,9 @@ def check_parameters(
             continue
         value = namespace[name]
         if not _matches(value, annotation):
-            problems.append(
-                f"- {name} debe ser de tipo {_name(annotation)}; se recibió {value!r} "
-                f"({type(value).__name__})"
-            )
+            problems.append(_type_problem(name, value, annotation))
+        else:
+            problems.extend(_value_problems(name, value))
     for bounds, word, ok in (
         (minimum or {}, "≥", lambda v, b: v >= b),
         (maximum or {}, "≤", lambda v, b: v <= b),
@@ -74,10 +123,12 @@ def check_parameters(
         for name, bound in bounds.items():
             value = namespace.get(name)
             values = value if isinstance(value, list) else [value]
-            if all(isinstance(v, Real) for v in values) and not all(ok(v, bound) for v in values):
+            if all(is_real(v) for v in values) and not all(ok(v, bound) for v in values):
                 problems.append(f"- {name} debe ser {word} {bound}; se recibió {value!r}")
     if problems:
         raise ValueError(
-            "Parámetros no válidos para este notebook:\n" + "\n".join(problems)
-            + "\nCorrígelos en la celda de parámetros o en `papermill -p nombre valor`."
+            "Parámetros no válidos para este notebook:\n"
+            + "\n".join(problems)
+            + "\nCorrígelos en la celda de parámetros o en `papermill -p nombre valor` "
+            '(listas: `-y "nombre: [1, 2]"`).'
         )

@@ -16,6 +16,7 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 
 from .data import TARGET, TARGET_CAP
+from .display import describe, enable_alt_text  # noqa: F401 (describe: para las figuras)
 from .labels import LABELS, METHOD_NAMES, OPTIMIZER_NAMES, method_label
 from .smoothing import moving_average, window_in_updates
 from .training import History
@@ -27,8 +28,6 @@ __all__ = [
     "divergence_vs_lr",
     "runs_curves",
     "time_plot",
-    "animation_html",
-    "line_fit_animation",
     "correlation_heatmap",
     "geographic_scatter",
     "histograms",
@@ -49,10 +48,16 @@ FIGURE_DPI = 90
 
 
 def setup_style() -> None:
-    """Estilo común del curso: fondo claro, rejilla suave, PNG a resolución moderada."""
+    """Estilo común del curso: fondo claro, rejilla suave, PNG a resolución moderada.
+
+    En un notebook, además, cada figura se guarda con su texto alternativo
+    (:func:`batchlab.display.enable_alt_text`; la descripción la pone :func:`describe`).
+    """
     sns.set_theme(style="whitegrid", context="notebook")
-    plt.rcParams.update({"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI,
-                         "axes.titleweight": "bold"})
+    plt.rcParams.update(
+        {"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI, "axes.titleweight": "bold"}
+    )
+    enable_alt_text()
 
 
 def _run_label(key, history: History | None = None, labels: Mapping | None = None) -> str:
@@ -64,9 +69,17 @@ def _run_label(key, history: History | None = None, labels: Mapping | None = Non
     return OPTIMIZER_NAMES.get(key, str(key))
 
 
-def _finish(fig: plt.Figure, ax: plt.Axes, *, xlabel: str, ylabel: str, title: str,
-            logx: bool = False, logy: bool = False, legend_size: float | None = 9,
-            ) -> plt.Figure:
+def _finish(
+    fig: plt.Figure,
+    ax: plt.Axes,
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    logx: bool = False,
+    logy: bool = False,
+    legend_size: float | None = 9,
+) -> plt.Figure:
     """Escalas, etiquetas, título y leyenda de una figura de un solo eje; la devuelve."""
     if logx:
         ax.set_xscale("log")
@@ -86,8 +99,20 @@ def correlation_heatmap(df: pd.DataFrame) -> plt.Figure:
     corr = df.corr()
     mask = np.triu(np.ones_like(corr, dtype=bool), k=1)
     fig, ax = plt.subplots(figsize=(8.5, 7))
-    sns.heatmap(corr, mask=mask, annot=True, fmt=".2f", cmap="RdBu_r", center=0,
-                vmin=-1, vmax=1, square=True, linewidths=0.5, cbar_kws={"shrink": 0.8}, ax=ax)
+    sns.heatmap(
+        corr,
+        mask=mask,
+        annot=True,
+        fmt=".2f",
+        cmap="RdBu_r",
+        center=0,
+        vmin=-1,
+        vmax=1,
+        square=True,
+        linewidths=0.5,
+        cbar_kws={"shrink": 0.8},
+        ax=ax,
+    )
     ax.set_title("Correlación de Pearson entre variables")
     fig.tight_layout()
     return fig
@@ -111,7 +136,7 @@ def histograms(df: pd.DataFrame, bins: int = 50, log_skew: float = 3.0) -> plt.F
             ax.set_yscale("log")
         ax.set_title(f"{col} (eje y log.)" if heavy else col)
         ax.set_ylabel("filas")
-    for ax in axes.flat[len(cols):]:
+    for ax in axes.flat[len(cols) :]:
         ax.set_visible(False)
     fig.suptitle("Distribución de cada variable", fontweight="bold")
     fig.tight_layout()
@@ -127,8 +152,15 @@ def geographic_scatter(df: pd.DataFrame, n_points: int | None = None, seed: int 
         df = df.sample(n=n_points, random_state=seed)
     fig, ax = plt.subplots(figsize=(8, 7))
     sizes = df["Population"] / df["Population"].quantile(0.99) * 40
-    points = ax.scatter(df["Longitude"], df["Latitude"], c=df[TARGET], s=sizes.clip(1, 60),
-                        cmap="viridis", alpha=0.5, linewidths=0)
+    points = ax.scatter(
+        df["Longitude"],
+        df["Latitude"],
+        c=df[TARGET],
+        s=sizes.clip(1, 60),
+        cmap="viridis",
+        alpha=0.5,
+        linewidths=0,
+    )
     fig.colorbar(points, ax=ax, label="MedHouseVal (cientos de miles de $)")
     ax.set_xlabel("Longitud (grados)")
     ax.set_ylabel("Latitud (grados)")
@@ -142,11 +174,23 @@ def activation_spread_plot(df: pd.DataFrame) -> plt.Figure:
     """Desviación de las activaciones por capa para cada inicialización (eje y log.)."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for (name, grp), color in zip(df.groupby("init", sort=False), METHOD_COLORS, strict=False):
-        ax.plot(grp["layer"], grp["activation_std"], "o-", color=color,
-                label=LABELS.get(name, name), ms=4)
+        ax.plot(
+            grp["layer"],
+            grp["activation_std"],
+            "o-",
+            color=color,
+            label=LABELS.get(name, name),
+            ms=4,
+        )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return _finish(fig, ax, xlabel="capa ReLU", ylabel="desviación típica de las activaciones",
-                   title="Cómo se propaga la señal según la inicialización", logy=True)
+    return _finish(
+        fig,
+        ax,
+        xlabel="capa ReLU",
+        ylabel="desviación típica de las activaciones",
+        title="Cómo se propaga la señal según la inicialización",
+        logy=True,
+    )
 
 
 def learning_curves(histories: dict[str, History], title: str, log: bool = False) -> plt.Figure:
@@ -155,17 +199,31 @@ def learning_curves(histories: dict[str, History], title: str, log: bool = False
     for (key, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
         name = _run_label(key, h)
         epochs = np.arange(h.epochs_completed + 1)
-        ax.plot(epochs, np.r_[h.initial_train_loss, h.train_loss], "--", color=color,
-                label=f"{name}: entrenamiento")
+        ax.plot(
+            epochs,
+            np.r_[h.initial_train_loss, h.train_loss],
+            "--",
+            color=color,
+            label=f"{name}: entrenamiento",
+        )
         if h.val_loss is not None:
-            ax.plot(epochs, np.r_[h.initial_val_loss, h.val_loss], "-", color=color,
-                    label=f"{name}: prueba")
-    return _finish(fig, ax, xlabel="época", ylabel="MSE (objetivo estandarizado)", title=title,
-                   logy=log)
+            ax.plot(
+                epochs,
+                np.r_[h.initial_val_loss, h.val_loss],
+                "-",
+                color=color,
+                label=f"{name}: prueba",
+            )
+    return _finish(
+        fig, ax, xlabel="época", ylabel="MSE (objetivo estandarizado)", title=title, logy=log
+    )
 
 
-def runs_curves(runs: dict[str, list[History]], title: str, labels: Mapping | None = None,
-                ) -> plt.Figure:
+def runs_curves(
+    runs: dict[str, list[History]],
+    title: str,
+    labels: Mapping | None = None,
+) -> plt.Figure:
     """Muchas ejecuciones por método, época a época, **en el mismo momento**: validación y
     entrenamiento con los pesos del final de cada época (x = 0: los pesos iniciales).
 
@@ -183,14 +241,33 @@ def runs_curves(runs: dict[str, list[History]], title: str, labels: Mapping | No
                 ax.plot(len(v) - 1, v[-1], "x", color=color, ms=9, mew=2)
         ok = [v for h, v in zip(hs, full, strict=True) if not h.diverged]
         if ok:
-            ax.plot(np.arange(len(ok[0])), np.median(ok, axis=0), "-", color=color, lw=2.4,
-                    label=f"{name}: validación (mediana)")
+            ax.plot(
+                np.arange(len(ok[0])),
+                np.median(ok, axis=0),
+                "-",
+                color=color,
+                lw=2.4,
+                label=f"{name}: validación (mediana)",
+            )
             tr = [np.r_[h.initial_train_loss, h.train_loss_end] for h in hs if not h.diverged]
-            ax.plot(np.arange(len(tr[0])), np.median(tr, axis=0), "--", color=color, lw=1.6,
-                    label="entrenamiento, mismos pesos (mediana)")
+            ax.plot(
+                np.arange(len(tr[0])),
+                np.median(tr, axis=0),
+                "--",
+                color=color,
+                lw=1.6,
+                label="entrenamiento, mismos pesos (mediana)",
+            )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return _finish(fig, ax, xlabel="época (pérdidas con los pesos al final de cada una)",
-                   ylabel="MSE (objetivo estandarizado)", title=title, logy=True, legend_size=8)
+    return _finish(
+        fig,
+        ax,
+        xlabel="época (pérdidas con los pesos al final de cada una)",
+        ylabel="MSE (objetivo estandarizado)",
+        title=title,
+        logy=True,
+        legend_size=8,
+    )
 
 
 def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
@@ -215,8 +292,9 @@ def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
     return fig
 
 
-def update_losses(histories: dict[str, History], window: float = 0.02,
-                  max_points: int = 4000) -> plt.Figure:
+def update_losses(
+    histories: dict[str, History], window: float = 0.02, max_points: int = 4000
+) -> plt.Figure:
     """Pérdida de cada actualización sobre un eje común: épocas vistas (= muestras / N).
 
     Izquierda, los valores tal cual (a lo sumo `max_points` por método, tomados a
@@ -232,15 +310,17 @@ def update_losses(histories: dict[str, History], window: float = 0.02,
         x, loss = x[finite], loss[finite]
         step = max(1, len(loss) // max_points)
         marker = "o" if h.updates_per_epoch == 1 else None
-        ax1.plot(x[::step], loss[::step], color=color, lw=0.6, alpha=0.6, marker=marker,
-                 ms=4, label=name)
+        ax1.plot(
+            x[::step], loss[::step], color=color, lw=0.6, alpha=0.6, marker=marker, ms=4, label=name
+        )
         idx, smooth = moving_average(loss, window_in_updates(h, window))
         xs = x[idx]
         step = max(1, len(smooth) // max_points)
-        ax2.plot(xs[::step], smooth[::step], color=color, lw=1.8, marker=marker, ms=4,
-                 label=name)
-    for ax, title in ((ax1, "Pérdida de cada batch"),
-                      (ax2, f"Media móvil ({window:.0%} de época)")):
+        ax2.plot(xs[::step], smooth[::step], color=color, lw=1.8, marker=marker, ms=4, label=name)
+    for ax, title in (
+        (ax1, "Pérdida de cada batch"),
+        (ax2, f"Media móvil ({window:.0%} de época)"),
+    ):
         ax.set_yscale("log")
         ax.set_xlabel("épocas vistas (muestras procesadas / N)")
         ax.set_title(title)
@@ -254,10 +334,17 @@ def loss_vs_time(histories: dict[str, History], title: str) -> plt.Figure:
     """Pérdida de prueba en cada punto de control frente al tiempo de entrenamiento."""
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
     for (key, h), color in zip(histories.items(), METHOD_COLORS, strict=False):
-        ax.plot(h.checkpoint_time, h.checkpoint_loss, "-", color=color,
-                label=_run_label(key, h), lw=1.8)
-    return _finish(fig, ax, xlabel="segundos de entrenamiento (sin contar evaluaciones)",
-                   ylabel="MSE de prueba", title=title, logy=True)
+        ax.plot(
+            h.checkpoint_time, h.checkpoint_loss, "-", color=color, label=_run_label(key, h), lw=1.8
+        )
+    return _finish(
+        fig,
+        ax,
+        xlabel="segundos de entrenamiento (sin contar evaluaciones)",
+        ylabel="MSE de prueba",
+        title=title,
+        logy=True,
+    )
 
 
 def _median_band(ax, x, curves, color, label):
@@ -267,13 +354,24 @@ def _median_band(ax, x, curves, color, label):
     if not alive.any():
         return
     c = c[:, alive]
-    ax.fill_between(np.asarray(x)[alive], np.nanquantile(c, 0.1, axis=0),
-                    np.nanquantile(c, 0.9, axis=0), color=color, alpha=0.18, lw=0)
+    ax.fill_between(
+        np.asarray(x)[alive],
+        np.nanquantile(c, 0.1, axis=0),
+        np.nanquantile(c, 0.9, axis=0),
+        color=color,
+        alpha=0.18,
+        lw=0,
+    )
     ax.plot(np.asarray(x)[alive], np.nanmedian(c, axis=0), color=color, lw=2, label=label)
 
 
-def budget_plot(curves: dict[str, np.ndarray], every: int, batch_sizes: dict[str, int],
-                n_updates: int, labels: Mapping | None = None) -> plt.Figure:
+def budget_plot(
+    curves: dict[str, np.ndarray],
+    every: int,
+    batch_sizes: dict[str, int],
+    n_updates: int,
+    labels: Mapping | None = None,
+) -> plt.Figure:
     """Pérdida de validación frente a actualizaciones (izquierda, hasta `n_updates`) y
     frente a muestras vistas (derecha): mediana y banda 10–90 % de las ejecuciones, cada
     punto donde se midió (tras la actualización t, con t·B muestras vistas)."""
@@ -298,13 +396,16 @@ def budget_plot(curves: dict[str, np.ndarray], every: int, batch_sizes: dict[str
     return fig
 
 
-def time_plot(curves: dict[str, np.ndarray], every: int, us_per_update: dict[str, Mapping],
-              labels: Mapping | None = None) -> plt.Figure:
+def time_plot(
+    curves: dict[str, np.ndarray],
+    every: int,
+    us_per_update: dict[str, Mapping],
+    labels: Mapping | None = None,
+) -> plt.Figure:
     """Pérdida de validación frente al tiempo **estimado** con un modelo de coste
     (actualizaciones × µs por actualización): un panel por coste (``{título: {método:
     µs}}``), mediana y banda 10–90 % de las ejecuciones."""
-    fig, axes = plt.subplots(1, len(us_per_update), figsize=(13, 4.6), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(1, len(us_per_update), figsize=(13, 4.6), sharey=True, squeeze=False)
     for ax, (title, cost) in zip(axes[0], us_per_update.items(), strict=True):
         for (key, c), color in zip(curves.items(), METHOD_COLORS, strict=False):
             seconds = np.arange(1, c.shape[1]) * every * cost[key] * 1e-6  # sin t = 0 (log)
@@ -324,11 +425,21 @@ def cosine_histograms(cosines: dict[int, np.ndarray]) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8.5, 4.3))
     bins = np.linspace(-1, 1, 61)
     for (B, c), color in zip(cosines.items(), METHOD_COLORS[1:], strict=False):
-        ax.hist(c, bins=bins, color=color, alpha=0.55,
-                label=f"B = {B}: mediana {np.median(c):.2f}, {np.mean(c < 0):.1%} negativos")
+        ax.hist(
+            c,
+            bins=bins,
+            color=color,
+            alpha=0.55,
+            label=f"B = {B}: mediana {np.median(c):.2f}, {np.mean(c < 0):.1%} negativos",
+        )
     ax.axvline(0, color="black", lw=1)
-    return _finish(fig, ax, xlabel="coseno con el gradiente completo (1 = misma dirección)",
-                   ylabel="batches", title="¿Apunta el gradiente de un batch como el completo?")
+    return _finish(
+        fig,
+        ax,
+        xlabel="coseno con el gradiente completo (1 = misma dirección)",
+        ylabel="batches",
+        title="¿Apunta el gradiente de un batch como el completo?",
+    )
 
 
 def lr_sweep_plot(summary: pd.DataFrame, title: str) -> plt.Figure:
@@ -343,36 +454,64 @@ def lr_sweep_plot(summary: pd.DataFrame, title: str) -> plt.Figure:
     for (B, grp), color in zip(summary.groupby("B", sort=False), METHOD_COLORS, strict=False):
         # NaN donde divergieron todas: la línea se corta en vez de saltar el hueco
         median = grp["median"].where(np.isfinite(grp["median"]))
-        ax.plot(grp["lr"], median, "o-", color=color,
-                label=method_label(grp["method"].iloc[0], B))
+        ax.plot(grp["lr"], median, "o-", color=color, label=method_label(grp["method"].iloc[0], B))
         bad = grp[grp["diverged_runs"] > 0]
         y = np.where(np.isfinite(bad["median"]), bad["median"], top)
         ax.plot(bad["lr"], y, "x", color=color, ms=11, mew=2.2)
     ax.plot([], [], "x", color="0.3", ms=9, mew=2, label="alguna semilla divergió")
-    return _finish(fig, ax, xlabel="tasa de aprendizaje",
-                   ylabel="MSE de validación final (mediana)", title=title, logx=True, logy=True)
+    return _finish(
+        fig,
+        ax,
+        xlabel="tasa de aprendizaje",
+        ylabel="MSE de validación final (mediana)",
+        title=title,
+        logx=True,
+        logy=True,
+    )
 
 
-def divergence_vs_lr(table: pd.DataFrame, summary: pd.DataFrame, chosen: pd.DataFrame,
-                     labels: Mapping | None = None) -> plt.Figure:
+def divergence_vs_lr(
+    table: pd.DataFrame, summary: pd.DataFrame, chosen: pd.DataFrame, labels: Mapping | None = None
+) -> plt.Figure:
     """Barrido con muchas ejecuciones: arriba, la validación de **cada** ejecución (puntos)
     y su mediana; abajo, la proporción de ejecuciones que divergen con su IC de Wilson
     (95 %). Una estrella marca la tasa elegida de cada método."""
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8.5, 7.2), sharex=True)
-    for (key, grp), color in zip(summary.groupby("method", sort=False), METHOD_COLORS,
-                                 strict=False):
+    for (key, grp), color in zip(
+        summary.groupby("method", sort=False), METHOD_COLORS, strict=False
+    ):
         name = _run_label(key, labels=labels)
         runs = table[(table["method"] == key) & ~table["diverged"]]
         jitter = np.exp(np.random.default_rng(0).uniform(-0.06, 0.06, len(runs)))
         ax1.plot(runs["lr"] * jitter, runs["val_loss"], ".", color=color, alpha=0.45, ms=5)
-        ax1.plot(grp["lr"], grp["median"].where(grp["diverged_runs"] < grp["runs"]), "-",
-                 color=color, lw=1.6, label=name)
+        ax1.plot(
+            grp["lr"],
+            grp["median"].where(grp["diverged_runs"] < grp["runs"]),
+            "-",
+            color=color,
+            lw=1.6,
+            label=name,
+        )
         p = grp["diverged_runs"] / grp["runs"]
-        ax2.errorbar(grp["lr"], p, yerr=[p - grp["div_low"], grp["div_high"] - p], fmt="o-",
-                     color=color, capsize=3, lw=1.4, label=name)
+        ax2.errorbar(
+            grp["lr"],
+            p,
+            yerr=[p - grp["div_low"], grp["div_high"] - p],
+            fmt="o-",
+            color=color,
+            capsize=3,
+            lw=1.4,
+            label=name,
+        )
         if key in chosen.index and np.isfinite(chosen.loc[key, "lr"]):
-            ax1.plot(chosen.loc[key, "lr"], chosen.loc[key, "median"], "*", color=color,
-                     ms=17, mec="black")
+            ax1.plot(
+                chosen.loc[key, "lr"],
+                chosen.loc[key, "median"],
+                "*",
+                color=color,
+                ms=17,
+                mec="black",
+            )
     ax1.plot([], [], "k*", ms=12, label="tasa elegida")
     ax1.set_yscale("log")
     ax1.set_ylabel("MSE de validación final")
@@ -387,9 +526,14 @@ def divergence_vs_lr(table: pd.DataFrame, summary: pd.DataFrame, chosen: pd.Data
     return fig
 
 
-def parameter_paths(surface: np.ndarray, w: np.ndarray, b: np.ndarray,
-                    paths: dict[str, np.ndarray], optimum: tuple[float, float],
-                    labels: Mapping | None = None) -> plt.Figure:
+def parameter_paths(
+    surface: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    paths: dict[str, np.ndarray],
+    optimum: tuple[float, float],
+    labels: Mapping | None = None,
+) -> plt.Figure:
     """Curvas de nivel de la pérdida en (w, b) y la trayectoria de cada método.
 
     `paths` = ``{clave del método: (w, b) por paso}``; `labels`, leyendas propias.
@@ -406,108 +550,23 @@ def parameter_paths(surface: np.ndarray, w: np.ndarray, b: np.ndarray,
         label = _run_label(name, labels=labels)
         if stop < len(path):
             label += f" (divergió en el paso {stop})"
-        ax.plot(path[:stop, 0], path[:stop, 1], "-", color=color, lw=1.0, alpha=0.85,
-                label=label)
-        ax.plot(path[stop - 1, 0], path[stop - 1, 1], "x" if stop < len(path) else "o",
-                color=color, ms=7, mew=2)
+        ax.plot(path[:stop, 0], path[:stop, 1], "-", color=color, lw=1.0, alpha=0.85, label=label)
+        ax.plot(
+            path[stop - 1, 0],
+            path[stop - 1, 1],
+            "x" if stop < len(path) else "o",
+            color=color,
+            ms=7,
+            mew=2,
+        )
     ax.set_xlim(w.min(), w.max())
     ax.set_ylim(b.min(), b.max())
     ax.plot(*paths[next(iter(paths))][0], "ks", ms=7, label="inicio")
     ax.plot(*optimum, "k*", ms=14, label="mínimo (mínimos cuadrados)")
-    return _finish(fig, ax, xlabel="w (pendiente)", ylabel="b (sesgo)",
-                   title="Trayectorias en el espacio de parámetros")
-
-
-#: Letra algo menor para que la animación se lea a baja resolución.
-ANIMATION_RC = {"font.size": 8, "axes.titlesize": 9, "xtick.labelsize": 7,
-                "ytick.labelsize": 7, "axes.labelsize": 8, "legend.fontsize": 7}
-
-
-def _line_fit_axes(axes, x, y, frames, optimum):
-    """Dibuja la parte fija de cada columna y devuelve los artistas que se animan."""
-    xs = np.array([x.min(), x.max()])
-    n_steps = len(frames[0]["theta"]) - 1
-    artists = []
-    for j, f in enumerate(frames):
-        top, mid, low = axes[:, j]
-        top.scatter(x, y, s=5, color="0.75", linewidths=0)
-        batch = top.scatter([], [], s=14, color=METHOD_COLORS[1], zorder=3)
-        top.plot(xs, optimum[0] * xs + optimum[1], "--", color="0.3", lw=1)
-        (line,) = top.plot([], [], "-", color=METHOD_COLORS[0], lw=2)
-        top.set_title(f"B={f['B']}, lr={f['lr']:g}")
-        mid.plot(np.arange(n_steps + 1), f["loss"], color="0.85")
-        (loss,) = mid.plot([], [], color=METHOD_COLORS[0])
-        mid.set_yscale("log")
-        low.axhline(optimum[0], color=METHOD_COLORS[3], ls="--", lw=1)
-        low.axhline(optimum[1], color=METHOD_COLORS[2], ls="--", lw=1)
-        (w_line,) = low.plot([], [], color=METHOD_COLORS[3], label="w")
-        (b_line,) = low.plot([], [], color=METHOD_COLORS[2], label="b")
-        low.set_ylim(min(f["theta"].min(), *optimum) - 0.1,
-                     max(f["theta"].max(), *optimum) + 0.1)
-        for ax in (mid, low):
-            ax.set_xlim(0, n_steps)
-        low.set_xlabel("batches vistos")
-        if j == 0:
-            top.set_ylabel("precio (estand.)")
-            mid.set_ylabel("MSE (todos)")
-            low.set_ylabel("parámetro")
-            low.legend(loc="lower right")
-        artists.append((f, batch, line, loss, w_line, b_line))
-    return artists
-
-
-def line_fit_animation(x: np.ndarray, y: np.ndarray, frames: list[dict],
-                       optimum: tuple[float, float], dpi: int = 60):
-    """Animación de rectas ajustadas batch a batch, una columna por ajuste (B, lr).
-
-    Fila 1: los puntos, el batch actual resaltado, la recta actual y la óptima
-    (discontinua); fila 2: la pérdida frente a los batches vistos; fila 3: w y b frente a
-    sus valores óptimos. Devuelve ``(animación, figura)``; la figura queda en el último
-    fotograma.
-    """
-    from matplotlib.animation import FuncAnimation
-
-    x, y = np.ravel(x), np.ravel(y)
-    xs = np.array([x.min(), x.max()])
-    n_steps = len(frames[0]["theta"]) - 1
-    with plt.rc_context(ANIMATION_RC):
-        fig, axes = plt.subplots(3, len(frames), figsize=(2.3 * len(frames), 5.6), dpi=dpi,
-                                 gridspec_kw={"height_ratios": [1.4, 1, 1]}, squeeze=False)
-        artists = _line_fit_axes(axes, x, y, frames, optimum)
-        fig.tight_layout()
-
-    def draw(t):
-        for f, batch, line, loss, w_line, b_line in artists:
-            w, b = f["theta"][t]
-            line.set_data(xs, w * xs + b)
-            idx = f["batches"][min(t, n_steps - 1)]
-            batch.set_offsets(np.c_[x[idx], y[idx]])
-            steps = np.arange(t + 1)
-            loss.set_data(steps, f["loss"][: t + 1])
-            w_line.set_data(steps, f["theta"][: t + 1, 0])
-            b_line.set_data(steps, f["theta"][: t + 1, 1])
-        return []
-
-    anim = FuncAnimation(fig, draw, frames=n_steps + 1, interval=250, blit=False)
-    draw(n_steps)
-    return anim, fig
-
-
-def animation_html(anim, fps: int = 4, quality: int = 50) -> str:
-    """HTML/JS interactivo de una animación, ligero para guardarlo en un notebook.
-
-    Fotogramas JPEG (calidad `quality`) a la resolución de la figura; es lo que hace
-    ``Animation.to_jshtml``, pero con control sobre el formato de los fotogramas.
-    """
-    import tempfile
-    from pathlib import Path
-
-    from matplotlib.animation import HTMLWriter
-
-    with tempfile.TemporaryDirectory() as tmp, \
-            plt.rc_context({"animation.frame_format": "jpeg"}):
-        path = Path(tmp) / "animacion.html"
-        writer = HTMLWriter(fps=fps, embed_frames=True, default_mode="once")
-        anim.save(str(path), writer=writer, dpi="figure",
-                  savefig_kwargs={"pil_kwargs": {"quality": quality}})
-        return path.read_text(encoding="utf-8")
+    return _finish(
+        fig,
+        ax,
+        xlabel="w (pendiente)",
+        ylabel="b (sesgo)",
+        title="Trayectorias en el espacio de parámetros",
+    )

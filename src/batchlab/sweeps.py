@@ -116,7 +116,9 @@ def lr_sweep(
                 )
             )
     rows = []
-    with tqdm(total=len(groups), desc=f"barrido {optimizer}", disable=not progress) as bar:
+    # disable solo si no se pide barra: un disable=False explícito ignoraría TQDM_DISABLE
+    bar_options = {} if progress else {"disable": True}
+    with tqdm(total=len(groups), desc=f"barrido {optimizer}", **bar_options) as bar:
         step = max(1, n_jobs)
         for a in range(0, len(groups), step):
             parts = train_groups(
