@@ -206,3 +206,17 @@ def test_summary_has_wilson_bounds_of_the_divergence_rate():
     s = sweeps.summarize_sweep(table)
     assert s["diverged_runs"].item() == 3
     assert 0.1 < s["div_low"].item() < 0.3 < s["div_high"].item() < 0.7
+
+
+def test_a_rate_whose_runs_end_worse_than_they_started_is_not_chosen(small):
+    """Batch completo a lr 0.5: 766 tras el paso (no diverge), pero no mejora: no se elige."""
+    X, y = small
+    grid = {len(X): [0.01, 0.5]}
+    table = sweeps.lr_sweep(bl.MLP(rng=0), X, y, X[:50], y[:50], grid, epochs=1, seeds=[0, 1])
+    summary = sweeps.summarize_sweep(table)
+    worse = summary.set_index("lr")["worse_runs"]
+    assert worse[0.01] == 0 and worse[0.5] == 2
+    assert not table.loc[table["lr"] == 0.5, "diverged"].any()
+    assert sweeps.choose_lr(summary).loc["full_batch", "lr"] == 0.01
+    crafted = summary.assign(median=[0.9, 0.1])  # aunque su mediana fuese la mejor
+    assert sweeps.choose_lr(crafted).loc["full_batch", "lr"] == 0.01

@@ -258,6 +258,8 @@ def runs_curves(
                 lw=1.6,
                 label="entrenamiento, mismos pesos (mediana)",
             )
+        else:
+            ax.plot([], [], "x", color=color, ms=9, mew=2, label=f"{name}: todas divergieron")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _finish(
         fig,
@@ -348,21 +350,38 @@ def loss_vs_time(histories: dict[str, History], title: str) -> plt.Figure:
 
 
 def _median_band(ax, x, curves, color, label):
-    """Mediana (línea) y banda del 10–90 % (sombra) de unas curvas; inf = divergió."""
-    c = np.where(np.isfinite(curves), curves, np.nan)
-    alive = np.isfinite(curves).all(axis=0)
-    if not alive.any():
-        return
-    c = c[:, alive]
-    ax.fill_between(
-        np.asarray(x)[alive],
-        np.nanquantile(c, 0.1, axis=0),
-        np.nanquantile(c, 0.9, axis=0),
-        color=color,
-        alpha=0.18,
-        lw=0,
-    )
-    ax.plot(np.asarray(x)[alive], np.nanmedian(c, axis=0), color=color, lw=2, label=label)
+    """Mediana (línea) y banda del 10–90 % (sombra) de unas curvas, punto a punto; una
+    ejecución divergida vale inf (la mediana sigue siendo finita mientras diverjan menos de
+    la mitad). Sin nada que dibujar, deja solo la entrada de la leyenda «(divergen)»."""
+    x, c = np.asarray(x, dtype=float), np.asarray(curves, dtype=float)
+    with np.errstate(invalid="ignore"):
+        median = np.median(c, axis=0) if c.size else np.array([])
+        low, high = (np.quantile(c, q, axis=0) if c.size else np.array([]) for q in (0.1, 0.9))
+    ok = np.isfinite(median)
+    if not ok.any():
+        ax.plot([], [], "x", color=color, label=f"{label} (divergen)")
+        return False
+    band = ok & np.isfinite(high)
+    ax.fill_between(x[band], low[band], high[band], color=color, alpha=0.18, lw=0)
+    ax.plot(x[ok], median[ok], color=color, lw=2, label=label)
+    return True
+
+
+def _log_axes_or_note(ax, drawn: bool, logx: bool) -> None:
+    """Escalas logarítmicas si hay algo dibujado; si no, una nota en el centro del eje."""
+    if drawn:
+        ax.set_yscale("log")
+        if logx:
+            ax.set_xscale("log")
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "todas las ejecuciones divergieron",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
 
 
 def budget_plot(
@@ -376,21 +395,21 @@ def budget_plot(
     frente a muestras vistas (derecha): mediana y banda 10–90 % de las ejecuciones, cada
     punto donde se midió (tras la actualización t, con t·B muestras vistas)."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.6), sharey=True)
+    drawn = [False, False]
     for (key, c), color in zip(curves.items(), METHOD_COLORS, strict=False):
         t = np.arange(c.shape[1]) * every
         name = _run_label(key, labels=labels)
         upto = t <= n_updates
-        _median_band(ax1, t[upto], c[:, upto], color, name)
+        drawn[0] |= _median_band(ax1, t[upto], c[:, upto], color, name)
         # eje logarítmico: desde el primer punto de control tras t = 0
-        _median_band(ax2, t[1:] * batch_sizes[key], c[:, 1:], color, name)
+        drawn[1] |= _median_band(ax2, t[1:] * batch_sizes[key], c[:, 1:], color, name)
     ax1.set_xlabel("actualizaciones")
     ax2.set_xlabel("muestras vistas (actualizaciones × B)")
-    ax2.set_xscale("log")
     ax1.set_ylabel("MSE de validación")
     ax1.set_title("Por paso: a igual número de actualizaciones")
     ax2.set_title("Por muestra: a igual número de muestras vistas")
-    for ax in (ax1, ax2):
-        ax.set_yscale("log")
+    _log_axes_or_note(ax1, drawn[0], logx=False)
+    _log_axes_or_note(ax2, drawn[1], logx=True)
     ax2.legend(fontsize=9)
     fig.tight_layout()
     return fig
@@ -407,11 +426,11 @@ def time_plot(
     µs}}``), mediana y banda 10–90 % de las ejecuciones."""
     fig, axes = plt.subplots(1, len(us_per_update), figsize=(13, 4.6), sharey=True, squeeze=False)
     for ax, (title, cost) in zip(axes[0], us_per_update.items(), strict=True):
+        drawn = False
         for (key, c), color in zip(curves.items(), METHOD_COLORS, strict=False):
             seconds = np.arange(1, c.shape[1]) * every * cost[key] * 1e-6  # sin t = 0 (log)
-            _median_band(ax, seconds, c[:, 1:], color, _run_label(key, labels=labels))
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+            drawn |= _median_band(ax, seconds, c[:, 1:], color, _run_label(key, labels=labels))
+        _log_axes_or_note(ax, drawn, logx=True)
         ax.set_xlabel("segundos estimados (actualizaciones × µs por actualización)")
         ax.set_title(title)
     axes[0][0].set_ylabel("MSE de validación")

@@ -161,12 +161,18 @@ def summarize_sweep(table: pd.DataFrame) -> pd.DataFrame:
     ]
     summary["div_low"] = [lo for lo, _ in bounds]
     summary["div_high"] = [hi for _, hi in bounds]
+    if "improved" in table:  # sin divergir, acaban peor que al empezar («no mejoran»)
+        worse = (~table["diverged"].astype(bool)) & (~table["improved"].astype(bool))
+        summary["worse_runs"] = (
+            worse.groupby([table["B"], table["lr"]], sort=False).sum().to_numpy()
+        )
     return summary
 
 
 def choose_lr(summary: pd.DataFrame) -> pd.DataFrame:
     """**La regla de la tasa** (notebook 03): por método, la menor mediana de validación
-    entre las tasas que no divergieron en ninguna de sus ejecuciones (empate: la mayor).
+    entre las tasas que no divergieron en ninguna de sus ejecuciones (empate: la mayor) y
+    en las que ninguna acabó peor que al empezar (``worse_runs``, si el barrido lo trae).
 
     Si ninguna tasa de la rejilla entrena sin divergir, no se elige ninguna
     (``lr`` NaN, ``reliable`` False): nunca «la que menos diverge». Índice ``method``
@@ -175,7 +181,8 @@ def choose_lr(summary: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for method, grp in summary.groupby("method", sort=False):
-        ok = grp[(grp["diverged_runs"] == 0) & np.isfinite(grp["median"])]
+        worse = grp["worse_runs"] if "worse_runs" in grp else 0
+        ok = grp[(grp["diverged_runs"] == 0) & (worse == 0) & np.isfinite(grp["median"])]
         if ok.empty:
             rows.append(
                 {
