@@ -269,15 +269,31 @@ def test_notebook_03_many_run_figures_mark_divergence(data):
     X, y, model = data
     inits, shuffles = methods.run_seeds(4, 0)
     runs, _ = methods.many_runs(
-        X, y, {"sgd": 1, "mini_batch": 8}, {"sgd": [0.01, 0.01, 50.0, 0.01], "mini_batch": 0.01},
-        init_seeds=inits, shuffle_seeds=shuffles, epochs=2, X_val=X[:20], y_val=y[:20],
+        X,
+        y,
+        {"sgd": 1, "mini_batch": 8},
+        {"sgd": [0.01, 0.01, 50.0, 0.01], "mini_batch": 0.01},
+        init_seeds=inits,
+        shuffle_seeds=shuffles,
+        epochs=2,
+        X_val=X[:20],
+        y_val=y[:20],
     )
     assert [h.diverged for h in runs["sgd"]] == [False, False, True, False]
     fig = plots.runs_curves(runs, "muchas")
     assert "1 de 4 divergen" in _texts(fig) and "0 de 4 divergen" in _texts(fig)
     assert any(ln.get_marker() == "x" for ln in fig.axes[0].lines)
-    table = sweeps.lr_sweep(model, X, y, X[:20], y[:20], {1: [0.01, 1e3], 8: [0.01, 1e3]},
-                            epochs=1, seeds=[0, 1], init_seeds=[0, 1])
+    table = sweeps.lr_sweep(
+        model,
+        X,
+        y,
+        X[:20],
+        y[:20],
+        {1: [0.01, 1e3], 8: [0.01, 1e3]},
+        epochs=1,
+        seeds=[0, 1],
+        init_seeds=[0, 1],
+    )
     summary = sweeps.summarize_sweep(table)
     fig = plots.divergence_vs_lr(table, summary, sweeps.choose_lr(summary))
     assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "P(divergencia)"
