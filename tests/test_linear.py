@@ -68,3 +68,23 @@ def test_the_animation_batches_are_the_batches_train_uses(batch_size):
     # y el orden es el de batching: la primera época son trozos de la primera permutación
     order = next(bl.batching.epoch_orders(50, seed))
     np.testing.assert_array_equal(frame["batches"][0], order[:batch_size])
+
+
+def test_noise_ball_radius_grows_like_the_square_root_of_the_rate():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(500)
+    y = 0.5 * x + 0.5 * rng.standard_normal(500)
+    table = linear.noise_ball_table(x, y, [0.04, 0.01], seeds=[0], n_updates=3000, burn_in=500)
+    slope = table["slope"].iloc[0]
+    assert 0.3 < slope < 0.75  # √η daría 0,5; η daría 1
+    r = table.set_index("lr")["radius"]
+    assert r[0.04] > r[0.01] > 0
+
+
+def test_bowl_curvatures_round_when_standardized_long_when_raw():
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(10_000)
+    low, high = linear.bowl_curvatures((z - z.mean()) / z.std())
+    assert high / low == pytest.approx(1.0, rel=1e-9) and high == pytest.approx(2.0)
+    low, high = linear.bowl_curvatures(4 + 2 * z)
+    assert high / low > 50

@@ -9,7 +9,7 @@ import pytest
 
 import batchlab as bl
 from batchlab import lockstep
-from batchlab.training import train_many
+from batchlab.training import DIVERGENCE_FACTOR, train_many
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -27,6 +27,7 @@ FIELDS = (
     "initial_train_loss",
     "initial_val_loss",
     "train_loss",
+    "train_loss_end",
     "val_loss",
     "update_loss",
     "samples_seen",
@@ -252,3 +253,30 @@ def test_runs_split_into_several_stacks(small):
     X, y = small
     assert lockstep.STACK_MAX_ROWS // 128 == 4 and 128 <= lockstep.STACK_MAX_BATCH
     compare(X, y, [0.01, 0.02, 0.03, 0.04, 0.05], [0, 1, 2, 3, 4], batch_size=128, epochs=3)
+
+
+def test_a_last_step_explosion_is_flagged_like_train(small):
+    """La divergencia que solo se ve con los pesos tras el último paso (issue 11)."""
+    X, y = small
+    H, _ = compare(X, y, [0.2, 0.5, 0.01], [1, 1, 1], batch_size=100, epochs=1)
+    assert [h.diverged for h in H] == [False, True, False]
+    # la media de la época (pérdidas de antes de cada paso) no lo habría visto
+    assert np.dot(H[1].update_loss, [100, 100, 100]) / 300 < DIVERGENCE_FACTOR
+    assert len(H[0].train_loss_end) == 1 and H[0].train_loss_end[0] < 24
+
+
+def test_parallel_groups_train_for_real_with_train_run_by_run(small):
+    """Grupos que van por train() (B grande, un solo modelo) en procesos aparte: los
+    mismos números que en serie (un MLP llegado por pickle debe seguir entrenando)."""
+    X, y = small
+    groups = [
+        dict(models=[bl.MLP(rng=0)], learning_rates=[0.05], seeds=[1], batch_size=200),
+        dict(models=[bl.MLP(rng=1)], learning_rates=[0.01], seeds=[2], batch_size=8),
+    ]
+    serial = lockstep.train_groups(
+        [dict(g, models=[m.copy() for m in g["models"]]) for g in groups], X, y, epochs=2
+    )
+    parallel = lockstep.train_groups(groups, X, y, epochs=2, n_jobs=2)
+    for a, b in zip(serial, parallel, strict=True):
+        np.testing.assert_array_equal(a[0].update_loss, b[0].update_loss)
+    assert parallel[0][0].train_loss_end[-1] < parallel[0][0].initial_train_loss

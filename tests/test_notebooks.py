@@ -23,8 +23,8 @@ SMOKE_PARAMETERS = {
     "02_mlp_desde_cero": {"epochs": 2, "batch_size": 64, "init_depth": 4, "init_width": 16,
                           "n_repeats": 2},
     "03_gd_sgd_minibatch": {
-        "epochs": 1, "equal_updates": 5, "time_budget": 0.2, "lr_grid": [0.001, 0.01],
-        "sweep_seeds": [0], "n_jobs": 1, "path_updates": 8,
+        "epochs": 1, "n_runs": 2, "equal_updates": 10, "lr_grid": [0.001, 0.01], "n_jobs": 1,
+        "path_updates": 8,
     },
     "04_batch_size_learning_rate": {
         "batch_sizes": [8, 128, 0], "lr_grid": [0.01, 0.1], "epochs": 1,
@@ -173,3 +173,23 @@ def test_committed_notebook_is_clean(nb):
             assert not local_path.search(text), "una salida muestra una ruta de esta máquina"
             if o.get("name") == "stderr":
                 assert "Warning" not in o["text"]
+
+
+def test_notebook_03_with_diverging_parameters_stays_honest(tmp_path):
+    """Tasas con las que todo diverge: sin error, sin avisos, sin NaN; lo dice en texto."""
+    nb = ROOT / "notebooks" / "03_gd_sgd_minibatch.ipynb"
+    parameters = {
+        "epochs": 1, "n_runs": 2, "equal_updates": 10, "learning_rate": 0.3,
+        "lr_grid": [0.5, 1.0], "n_jobs": 1, "path_updates": 8,
+    }
+    out = run(nb, tmp_path / nb.name, parameters)
+    texts = []
+    for cell in out.cells:
+        for o in cell.get("outputs", []):
+            assert o["output_type"] != "error"
+            assert o.get("name") != "stderr", o.get("text")
+            texts.append(o["text"] if "text" in o else o.get("data", {}).get("text/plain", ""))
+    joined = "\n".join(texts)
+    assert "sin tasa fiable en lr_grid" in joined
+    assert not re.search(r"\bnan\b", joined, flags=re.IGNORECASE), joined
+    assert "2 de 2 ejecuciones divergieron" in joined  # la lotería a lr 0.3

@@ -21,6 +21,11 @@ STATIC = [
     "activation_spread_plot",
     "band_plot",
     "best_lr_plot",
+    "budget_plot",
+    "cosine_histograms",
+    "divergence_vs_lr",
+    "runs_curves",
+    "time_plot",
     "correlation_heatmap",
     "cost_plot",
     "curves_grid",
@@ -308,3 +313,45 @@ def test_figures_accept_tables_with_only_the_documented_columns():
     )
     assert plots.lr_sweep_plot(summary, "t").axes[0].get_xscale() == "log"
     assert batch_lr_plots.lr_batch_heatmap(summary, "t").axes
+
+
+def test_notebook_03_many_run_figures_mark_divergence(data):
+    """Figuras de muchas ejecuciones: cada una dibujada y las divergidas marcadas."""
+    X, y, model = data
+    inits, shuffles = methods.run_seeds(4, 0)
+    runs, _ = methods.many_runs(
+        X,
+        y,
+        {"sgd": 1, "mini_batch": 8},
+        {"sgd": [0.01, 0.01, 50.0, 0.01], "mini_batch": 0.01},
+        init_seeds=inits,
+        shuffle_seeds=shuffles,
+        epochs=2,
+        X_val=X[:20],
+        y_val=y[:20],
+    )
+    assert [h.diverged for h in runs["sgd"]] == [False, False, True, False]
+    fig = plots.runs_curves(runs, "muchas")
+    assert "1 de 4 divergen" in _texts(fig) and "0 de 4 divergen" in _texts(fig)
+    assert any(ln.get_marker() == "x" for ln in fig.axes[0].lines)
+    table = sweeps.lr_sweep(
+        model,
+        X,
+        y,
+        X[:20],
+        y[:20],
+        {1: [0.01, 1e3], 8: [0.01, 1e3]},
+        epochs=1,
+        seeds=[0, 1],
+        init_seeds=[0, 1],
+    )
+    summary = sweeps.summarize_sweep(table)
+    fig = plots.divergence_vs_lr(table, summary, sweeps.choose_lr(summary))
+    assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "P(divergencia)"
+    c = np.array([[1.0, 0.5, 0.4], [1.0, 0.6, np.inf]])
+    fig = plots.budget_plot({"sgd": c, "mini_batch": c}, 10, {"sgd": 1, "mini_batch": 8}, 20)
+    assert len(fig.axes) == 2 and fig.axes[0].lines
+    fig = plots.time_plot({"sgd": c}, 10, {"esta máquina": {"sgd": 20.0}})
+    assert "segundos" in fig.axes[0].get_xlabel()
+    fig = plots.cosine_histograms({1: np.array([-0.5, 0.2, 0.9]), 32: np.array([0.8, 0.9])})
+    assert "33.3% negativos" in _texts(fig)

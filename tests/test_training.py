@@ -109,7 +109,7 @@ BAD = [
     (dict(epochs=2.0), TypeError, "epochs debe ser un entero"),
     (dict(decay=-1.0), ValueError, "decay"),
     (dict(seed=-1), ValueError, "seed"),
-    (dict(seed=None), TypeError, "seed"),
+    (dict(seed=None), ValueError, "seed"),
     (dict(seed=True), TypeError, "seed debe ser un entero"),
     (dict(decay=True), TypeError, "decay debe ser un número real"),
     (dict(epochs=np.bool_(True)), TypeError, "epochs debe ser un entero"),
@@ -302,3 +302,75 @@ def test_a_reached_limit_is_not_relabelled_as_time_budget(small):
     h, _ = fit(X, y, batch_size=300, epochs=None, max_updates=1, time_budget=1e-9)
     assert h.n_updates == 1 and h.epochs_completed == 1
     assert h.stop_reason == "max_updates"
+
+
+# -- divergencia tras el último paso (issue 11, FINDINGS §5.1) --------------------------
+def test_a_last_step_explosion_is_divergence(housing_split):
+    """Con batch completo cada época es un solo paso: su resultado solo se ve después."""
+    X, y = housing_split.X_train, housing_split.y_train
+    h = bl.train(bl.MLP(rng=0), X, y, batch_size="full", learning_rate=3.0, epochs=1, seed=0)
+    assert h.diverged and h.stop_reason == "diverged"
+    # lr 1.0: 609 tras el paso (por debajo de 1e3 × la inicial): no diverge, pero no mejora
+    h = bl.train(bl.MLP(rng=0), X, y, batch_size="full", learning_rate=1.0, epochs=1, seed=0)
+    assert not h.diverged and not h.improved
+    assert h.train_loss_end[0] > 100 * h.train_loss[0]
+
+
+def test_a_recovery_is_not_divergence_and_no_warning_escapes(housing_split):
+    X, y = housing_split.X_train, housing_split.y_train
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = bl.train(bl.MLP(rng=0), X, y, batch_size=32, learning_rate=0.3, epochs=1, seed=0)
+        assert not h.diverged and h.improved  # la media de la época es enorme; el final no
+        assert h.train_loss[0] > 100 and h.train_loss_end[0] < 2
+        h = bl.train(bl.MLP(rng=0), X, y, batch_size=32, learning_rate=1.0, epochs=1, seed=0)
+        assert h.diverged
+
+
+def test_a_stop_mid_epoch_also_checks_the_weights(small):
+    X, y = small
+    h, model = fit(X, y, batch_size="full", learning_rate=50.0, epochs=None, max_updates=1)
+    assert h.n_updates == 1 and h.diverged
+    h, _ = fit(X, y, batch_size=8, learning_rate=0.01, epochs=None, max_updates=7)
+    assert not h.diverged and h.stop_reason == "max_updates"
+
+
+# -- órdenes dados ---------------------------------------------------------------------
+def test_given_orders_are_followed(small):
+    X, y = small
+    n = len(X)
+    kw = dict(batch_size=8, learning_rate=0.01, epochs=2)
+    a, ma = fit(X, y, **kw)  # seed=0
+    b = bl.train(bl.MLP(rng=0), X, y, orders=bl.batching.epoch_orders(n, 0), **kw)
+    np.testing.assert_array_equal(a.update_loss, b.update_loss)
+    assert b.seed is None
+    c = bl.train(bl.MLP(rng=0), X, y, orders=[np.arange(n)] * 2, **kw)
+    assert not np.array_equal(a.update_loss, c.update_loss)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        (dict(seed=0, orders=[np.arange(300)]), "uno de los dos"),
+        (dict(orders=[np.arange(299)]), "permutación"),
+        (dict(orders=[np.zeros(300, int)]), "permutación"),
+        (dict(orders=[np.arange(300)]), "agotado"),
+    ],
+)
+def test_bad_orders_are_refused(small, kw, match):
+    X, y = small
+    with pytest.raises(ValueError, match=match):
+        bl.train(bl.MLP(rng=0), X, y, batch_size=8, learning_rate=0.01, epochs=2, **kw)
+
+
+@pytest.mark.parametrize("method", ["full_batch", "sgd", "mini_batch"])
+def test_the_original_is_reproduced_to_the_digit(method):
+    """Con los órdenes del original (RandomState(42)), sus 5 cifras de cada método."""
+    from batchlab.methods import ORIGINAL_PUBLISHED, original_orders
+
+    X, y, _, _, model = bl.data.original_setup(bl.load_housing())
+    bs = {"full_batch": len(X), "sgd": 1, "mini_batch": 32}[method]
+    h = bl.train(
+        model, X, y, batch_size=bs, learning_rate=0.001, epochs=10, orders=original_orders(len(X))
+    )
+    assert tuple(np.round(h.train_loss[1::2], 4)) == ORIGINAL_PUBLISHED[method]

@@ -27,7 +27,8 @@ class History:
     batch_size: int
     learning_rate: float
     decay: float
-    seed: int
+    #: semilla del barajado (None si se pasaron los órdenes con ``orders``)
+    seed: int | None
     n_samples: int
     #: épocas pedidas (None: sin tope de épocas; paró max_updates, time_budget o target_loss)
     epochs_requested: int | None
@@ -49,6 +50,9 @@ class History:
     checkpoint_updates: np.ndarray = field(default_factory=lambda: np.array([], int), repr=False)
     checkpoint_time: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
     checkpoint_loss: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
+    #: pérdida de entrenamiento con los pesos del final de cada época (el mismo momento
+    #: que ``val_loss``; ``train_loss`` es la media de pérdidas de antes de cada paso)
+    train_loss_end: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
     n_updates: int = 0
     diverged: bool = False
     #: por qué terminó: "epochs", "max_updates", "time_budget", "target" o "diverged"
@@ -71,6 +75,12 @@ class History:
         return self.samples_seen / self.n_samples
 
     @property
+    def samples_before(self) -> np.ndarray:
+        """Muestras vistas **antes** de cada actualización: donde se midió su pérdida de
+        batch (``update_loss[t]`` usa los pesos previos al paso t)."""
+        return np.r_[0, self.samples_seen[:-1]] if len(self.samples_seen) else self.samples_seen
+
+    @property
     def final_train_loss(self) -> float:
         """Pérdida de entrenamiento de la última época (inf si divergió)."""
         return math.inf if self.diverged else float(self.train_loss[-1])
@@ -81,6 +91,15 @@ class History:
         if self.val_loss is None:
             return math.nan
         return math.inf if self.diverged else float(self.val_loss[-1])
+
+    @property
+    def improved(self) -> bool:
+        """¿Acaba por debajo de la pérdida inicial? (False si divergió; un run que no
+        diverge pero acaba peor que al empezar «no mejora»)."""
+        if self.diverged:
+            return False
+        end = self.train_loss_end[-1] if len(self.train_loss_end) else self.initial_train_loss
+        return bool(end < self.initial_train_loss)
 
     @property
     def total_time(self) -> float:

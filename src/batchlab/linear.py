@@ -14,13 +14,22 @@ from collections.abc import Sequence
 from itertools import islice
 
 import numpy as np
+import pandas as pd
 
 from .batching import batches_per_epoch, epoch_orders, minibatches
 from .methods import method_id
 from .mlp import MLP
 from .training import train
 
-__all__ = ["line_batches", "line_fit_frames", "linear_loss_surface", "linear_paths"]
+__all__ = [
+    "bowl_curvatures",
+    "line_batches",
+    "line_fit_frames",
+    "linear_loss_surface",
+    "linear_paths",
+    "noise_ball_radius",
+    "noise_ball_table",
+]
 
 
 def linear_loss_surface(x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -118,3 +127,48 @@ def line_fit_frames(
         batches = line_batches(len(x), B, len(theta) - 1, seed)
         out.append({"B": B, "lr": lr, "theta": theta, "loss": loss, "batches": batches})
     return out
+
+
+def bowl_curvatures(x: np.ndarray) -> tuple[float, float]:
+    """Autovalores (menor, mayor) de la hessiana del MSE de ``w·x + b``:
+    ``2·[[E x², E x], [E x, 1]]``. El batch completo es estable si ``lr < 2 / mayor``;
+    su cociente es el número de condición (1 con x estandarizada: un cuenco redondo)."""
+    x = np.ravel(np.asarray(x, dtype=np.float64))
+    H = 2.0 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    low, high = np.linalg.eigvalsh(H)
+    return float(low), float(high)
+
+
+def noise_ball_radius(
+    x: np.ndarray,
+    y: np.ndarray,
+    learning_rate: float,
+    *,
+    batch_size: int = 1,
+    n_updates: int = 20_000,
+    burn_in: int = 2_000,
+    seed: int = 0,
+) -> float:
+    """Radio de la «bola de ruido»: distancia cuadrática media de (w, b) al mínimo
+    durante SGD empezando **en** el mínimo (se descartan las `burn_in` primeras)."""
+    w_opt, b_opt = np.polyfit(np.ravel(x), np.ravel(y), 1)
+    path = _line_trajectory(x, y, batch_size, learning_rate, n_updates, (w_opt, b_opt), seed)
+    d = path[1 + burn_in :] - (w_opt, b_opt)
+    return float(np.sqrt((d**2).sum(axis=1).mean()))
+
+
+def noise_ball_table(
+    x: np.ndarray, y: np.ndarray, learning_rates: Sequence[float], seeds: Sequence[int], **kw
+) -> pd.DataFrame:
+    """Radio de la bola de ruido por tasa y semilla de barajado, y la pendiente de
+    log(radio) frente a log(lr) de cada semilla (½ si el radio crece como √lr, 1 si
+    crece como lr). Columnas ``seed``, ``lr``, ``radius``, ``slope``."""
+    rows = []
+    for s in seeds:
+        radii = [noise_ball_radius(x, y, lr, seed=s, **kw) for lr in learning_rates]
+        slope = float(np.polyfit(np.log(learning_rates), np.log(radii), 1)[0])
+        rows += [
+            {"seed": s, "lr": lr, "radius": r, "slope": slope}
+            for lr, r in zip(learning_rates, radii, strict=True)
+        ]
+    return pd.DataFrame(rows)

@@ -236,6 +236,7 @@ class _Run:
     epoch_losses: list = field(default_factory=list)  # trozos de la época en curso
     epoch_time: list = field(default_factory=list)
     train_loss: list = field(default_factory=list)
+    train_loss_end: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)
     ck_updates: list = field(default_factory=list)
     ck_times: list = field(default_factory=list)
@@ -388,6 +389,8 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
                     sizes,
                     n,
                     active.models[j],
+                    setup.X,
+                    setup.y,
                     setup.X_val,
                     setup.y_val,
                     t,
@@ -402,7 +405,9 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
     now = (clock() - tic) / k_epoch
     for j, r in enumerate(active.runs):
         r.epoch_losses.append(seg[seg_t - start_t : t - start_t, j].copy())
-        _finish_epoch(r, True, now, sizes, n, active.models[j], setup.X_val, setup.y_val, t)
+        _finish_epoch(
+            r, True, now, sizes, n, active.models[j], setup.X, setup.y, setup.X_val, setup.y_val, t
+        )
     diverged = [j for j, r in enumerate(active.runs) if r.diverged]  # por la media de la época
     if diverged:
         active.release(setup, diverged)
@@ -499,7 +504,7 @@ def _checkpoint(
 
 
 def _finish_epoch(
-    run: _Run, complete: bool, seconds: float, sizes, n, model, X_val, y_val, t: int
+    run: _Run, complete: bool, seconds: float, sizes, n, model, X, y, X_val, y_val, t: int
 ) -> None:
     """Cierra la época de un run (completa o no), como el final de la época en ``train()``."""
     run.epoch_time.append(seconds)
@@ -508,13 +513,19 @@ def _finish_epoch(
     chunk = run.epoch_losses[0] if len(run.epoch_losses) == 1 else np.concatenate(run.epoch_losses)
     run.losses.append(chunk)
     run.epoch_losses = []
-    if not run.diverged and complete:
-        epoch_loss = float(np.dot(chunk, sizes)) / n
-        run.diverged = not epoch_loss < run.limit
-        if not run.diverged:
-            run.train_loss.append(epoch_loss)
-            if X_val is not None:
-                run.val_loss.append(model.loss(X_val, y_val))
+    if run.diverged:
+        return
+    end_loss = model.loss(X, y)  # con los pesos tras el último paso, como train()
+    if not complete:  # parada a media época
+        run.diverged = not end_loss < run.limit
+        return
+    epoch_loss = float(np.dot(chunk, sizes)) / n
+    run.diverged = not (epoch_loss < run.limit and end_loss < run.limit)
+    if not run.diverged:
+        run.train_loss.append(epoch_loss)
+        run.train_loss_end.append(end_loss)
+        if X_val is not None:
+            run.val_loss.append(model.loss(X_val, y_val))
 
 
 def _history(run: _Run, *, bs, n, decay, epochs, optimizer, has_val) -> History:
@@ -529,6 +540,7 @@ def _history(run: _Run, *, bs, n, decay, epochs, optimizer, has_val) -> History:
         initial_train_loss=run.initial,
         initial_val_loss=run.initial_val,
         train_loss=np.array(run.train_loss),
+        train_loss_end=np.array(run.train_loss_end),
         val_loss=np.array(run.val_loss) if has_val else None,
         update_loss=np.concatenate(run.losses) if run.losses else np.array([]),
         samples_seen=cumulative_samples(n, bs, run.n_updates),
@@ -661,6 +673,9 @@ def train_many(
 
 def _train_group_worker(group: dict, X, y, common: dict) -> tuple[list[History], list]:
     """Entrena un grupo en un proceso aparte; devuelve sus historias y sus θ finales."""
+    # Un MLP que llega por pickle trae W_i y b_i como copias sueltas, no como vistas de θ:
+    # copy() vuelve a atarlas (sin esto, train() actualizaría θ y la red seguiría igual).
+    group = {**group, "models": [m.copy() for m in group["models"]]}
     histories = train_many(X=X, y=y, **{**common, **group})
     return histories, [m.theta for m in group["models"]]
 

@@ -25,6 +25,8 @@ def moving_average(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndar
 
     Devuelve ``(índices, media)``: ``media[k]`` promedia los vecinos de ``values[índices[k]]``.
     """
+    if window > len(values):  # la ventana no cabe: no hay media que dar
+        return np.arange(0), np.array([])
     trend = np.convolve(values, np.ones(window) / window, mode="valid")
     return np.arange(window // 2, window // 2 + len(trend)), trend
 

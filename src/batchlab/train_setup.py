@@ -104,7 +104,7 @@ class TrainSetup:
     learning_rate: float
     decay: float
     epochs: int | None
-    seed: int
+    seed: int | None
     eval_every: int | None
     max_updates: int | None
     time_budget: float | None
@@ -163,7 +163,7 @@ def check_train_arguments(
         learning_rate=check_real("learning_rate", learning_rate),
         decay=check_real("decay", decay, allow_zero=True),
         epochs=_optional(check_int, "epochs", epochs, 1),
-        seed=check_seed("seed", seed),
+        seed=_optional(check_seed, "seed", seed),
         eval_every=_optional(check_int, "eval_every", eval_every, 1),
         max_updates=_optional(check_int, "max_updates", max_updates, 1),
         time_budget=_optional(check_real, "time_budget", time_budget),

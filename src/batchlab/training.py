@@ -19,7 +19,7 @@ import functools
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -59,17 +59,18 @@ class _Run:
     avanza época a época con :meth:`epoch`; :meth:`history` lo resume al final.
     """
 
-    def __init__(self, model: MLP, setup: TrainSetup, bar=None):
+    def __init__(self, model: MLP, setup: TrainSetup, orders: Iterator[np.ndarray], bar=None):
         self.model, self.setup, self.bar = model, setup, bar
         self.step = optimizer_step(model, setup.optimizer)
         n, bs = setup.n_samples, setup.batch_size
         self.batches = _epoch_batches(n, bs)  # las mismas posiciones en cada época
         self.sizes = np.full(len(self.batches), bs)  # filas de cada batch: B, …, B, resto
         self.sizes[-1] = n - bs * (len(self.batches) - 1)
-        self.orders = epoch_orders(n, setup.seed)
+        self.orders = orders
         # pérdida de cada actualización; crece por épocas (sin tope de épocas, empieza en 16)
         self.update_loss = np.empty(min(setup.epochs or 16, 16) * len(self.batches))
         self.train_loss: list[float] = []
+        self.train_loss_end: list[float] = []
         self.val_loss: list[float] = []
         self.epoch_time: list[float] = []
         self.t, self.elapsed, self.diverged = 0, 0.0, False
@@ -123,6 +124,8 @@ class _Run:
         self.t, self.next_event = t, next_event
         if t - start_t == len(self.batches):  # época completa
             self._close_epoch(start_t)
+        elif not self.diverged:  # parada a media época: ¿cómo quedan los pesos?
+            self.diverged = not self.model.loss(s.X, s.y) < self.limit
         return self.diverged or checks.should_stop(self.elapsed)
 
     def _room_for_one_epoch(self) -> np.ndarray:
@@ -137,10 +140,14 @@ class _Run:
             return
         s = self.setup
         epoch_loss = float(np.dot(self.update_loss[start_t : self.t], self.sizes)) / s.n_samples
-        self.diverged = not epoch_loss < self.limit
+        # la media de la época usa pérdidas *antes* de cada paso: el último paso solo se ve
+        # en la pérdida con los pesos de después (con batch completo, el único paso)
+        end_loss = self.model.loss(s.X, s.y)
+        self.diverged = not (epoch_loss < self.limit and end_loss < self.limit)
         if self.diverged:
             return
         self.train_loss.append(epoch_loss)
+        self.train_loss_end.append(end_loss)
         if s.X_val is not None:
             self.val_loss.append(self.model.loss(s.X_val, s.y_val))
         if self.bar is not None:
@@ -160,6 +167,7 @@ class _Run:
             initial_train_loss=self.initial,
             initial_val_loss=self.initial_val,
             train_loss=np.array(self.train_loss),
+            train_loss_end=np.array(self.train_loss_end),
             val_loss=np.array(self.val_loss) if s.X_val is not None else None,
             update_loss=self.update_loss[:t].copy(),
             samples_seen=cumulative_samples(n, s.batch_size, t),
@@ -172,6 +180,20 @@ class _Run:
             optimizer=s.optimizer,
             stop_reason="diverged" if self.diverged else (checks.stop_reason or "epochs"),
         )
+
+
+def checked_orders(orders: Iterable[np.ndarray], n: int) -> Iterator[np.ndarray]:
+    """Los órdenes dados, comprobando que cada uno es una permutación de ``range(n)``."""
+    for perm in orders:
+        perm = np.asarray(perm)
+        if (
+            perm.shape != (n,)
+            or not np.issubdtype(perm.dtype, np.integer)
+            or not np.array_equal(np.sort(perm), np.arange(n))
+        ):
+            raise ValueError(f"Cada orden de orders debe ser una permutación de range({n}).")
+        yield perm
+    raise ValueError("orders se ha agotado: hace falta un orden por época.")
 
 
 @functools.lru_cache(maxsize=32)
@@ -209,7 +231,8 @@ def train(
     batch_size: int | str | None,
     learning_rate: float,
     epochs: int | None = None,
-    seed: int,
+    seed: int | None = None,
+    orders: Iterable[np.ndarray] | None = None,
     decay: float = 0.0,
     X_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
@@ -237,6 +260,11 @@ def train(
         nunca se alcanza no termina: añade `max_updates` o `time_budget`.)
     seed:
         Semilla del barajado de cada época (misma semilla ⇒ mismos números).
+    orders:
+        En lugar de `seed`, el orden de las filas de cada época: un iterable de
+        permutaciones de ``range(N)``, una por época (p. ej.
+        :func:`batchlab.methods.original_orders`, los órdenes del material original).
+        Hay que pasar exactamente uno de los dos.
     X_val, y_val:
         Conjunto de validación opcional, evaluado al final de cada época.
     eval_every:
@@ -261,8 +289,11 @@ def train(
         Barra de progreso tqdm por época (desactivada por defecto).
 
     Si la pérdida se vuelve no finita o explota (más de ``DIVERGENCE_FACTOR`` veces la
-    inicial en una época) el entrenamiento se detiene y ``History.diverged`` queda a True.
+    inicial, en la media de una época o con los pesos al final de la época o del
+    entrenamiento) el entrenamiento se detiene y ``History.diverged`` queda a True.
     """
+    if (seed is None) == (orders is None):
+        raise ValueError("Pasa seed (barajado propio) u orders (órdenes dados), uno de los dos.")
     setup = check_train_arguments(
         model,
         X,
@@ -285,7 +316,9 @@ def train(
         _progress_bar(progress, setup) as bar,
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
     ):
-        run = _Run(model, setup, bar)
+        n = setup.n_samples
+        given = epoch_orders(n, setup.seed) if orders is None else checked_orders(orders, n)
+        run = _Run(model, setup, given, bar)
         for _ in _epoch_numbers(setup.epochs):
             if run.epoch():
                 break
