@@ -8,6 +8,7 @@ import pytest
 import sklearn.datasets._california_housing as skcal
 
 import batchlab as bl
+from batchlab import census
 from batchlab import data as bdata
 
 
@@ -138,8 +139,8 @@ def test_split_accepts_numpy_numbers():
 
 def test_censored_counts_include_medinc_on_both_sides():
     df = bl.load_housing()
-    table = bdata.censored_counts(df)
-    low, high = bdata.MEDINC_CAPS
+    table = census.censored_counts(df)
+    low, high = census.MEDINC_CAPS
     assert table.loc["MedInc (mínimo)", "rows"] == (df["MedInc"] == df["MedInc"].min()).sum()
     assert np.isclose(df["MedInc"].min(), low) and np.isclose(df["MedInc"].max(), high)
     top = np.isclose(df["MedInc"], high) | np.isclose(df["MedInc"], 15.0)
@@ -151,7 +152,7 @@ def test_censored_counts_include_medinc_on_both_sides():
 @pytest.mark.parametrize("amount", [float("nan"), float("inf")])
 def test_format_dollars_refuses_a_diverged_amount(amount):
     with pytest.raises(ValueError, match="divergió"):
-        bdata.format_dollars(amount)
+        census.format_dollars(amount)
 
 
 def test_split_index_names_the_rows_of_the_split():

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from batchlab import scale_plots, scaling  # noqa: E402
+from batchlab import noise_plots, scale_plots, scaling  # noqa: E402
 from batchlab.display import alt_text  # noqa: E402
 
 
@@ -48,12 +48,12 @@ def test_heatmap_and_fit_plot_draw_with_data_and_without():
 def test_other_plots_accept_empty_tables():
     empty_steps = pd.DataFrame(columns=["lr", "steps", "samples", "reached", "runs"])
     nan2 = (math.nan, math.nan)
-    scale_plots.batch_scale_plot(empty_steps, nan2, np.empty((0, 2)), {"(a)": (math.nan,) * 3})
-    scale_plots.sharpness_plot(pd.DataFrame(), 0.1)
-    scale_plots.optimizer_steps_plot({"sgd": empty_steps}, {"sgd": nan2})
-    scale_plots.gap_plot(pd.DataFrame({"B": [8], "gap": [math.nan]}))
+    noise_plots.batch_scale_plot(empty_steps, nan2, np.empty((0, 2)), {"(a)": (math.nan,) * 3})
+    noise_plots.sharpness_plot(pd.DataFrame(), 0.1)
+    noise_plots.optimizer_steps_plot({"sgd": empty_steps}, {"sgd": nan2})
+    noise_plots.gap_plot(pd.DataFrame({"B": [8], "gap": [math.nan]}))
     exact = pd.DataFrame(
         {"B": [1, 4], "measured_variance": [4.0, 1.0], "predicted_variance": [4.0, 1.0]}
     )
-    scale_plots.variance_plot(exact, pd.DataFrame(columns=["B", "draw", "sq_error"]))
+    noise_plots.variance_plot(exact, pd.DataFrame(columns=["B", "draw", "sq_error"]))
     plt.close("all")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import batchlab as bl
-from batchlab import curvature, noise, optimizers, scaling, schedules, sweeps
+from batchlab import claims, curvature, noise, optimizers, scaling, schedules, sweeps, targets
 
 
 def _cell(rows):
@@ -47,9 +47,9 @@ def test_fit_optimal_rate_recovers_the_parameters():
 
 def test_fit_steps_recovers_the_parameters():
     B = np.array([8, 32, 128, 512, 2048])
-    s, b = scaling.fit_steps(B, 100 * (1 + 60 / B))
+    s, b = targets.fit_steps(B, 100 * (1 + 60 / B))
     assert s == pytest.approx(100) and b == pytest.approx(60)
-    assert math.isnan(scaling.fit_steps([8, 32], [10, 5])[1])
+    assert math.isnan(targets.fit_steps([8, 32], [10, 5])[1])
 
 
 def test_bootstrap_steps_interval_contains_the_fit():
@@ -65,18 +65,18 @@ def test_bootstrap_steps_interval_contains_the_fit():
         for B in (8, 32, 128, 512)
         for s in range(5)
     ]
-    reps = scaling.bootstrap_steps(pd.DataFrame(rows), n_boot=200)
-    lo, hi = scaling.fit_interval(reps[:, 1])
+    reps = targets.bootstrap_steps(pd.DataFrame(rows), n_boot=200)
+    lo, hi = claims.fit_interval(reps[:, 1])
     assert lo < 60 < hi and hi / lo < 3
 
 
 def test_classify_curve_calls_a_spike_a_spike():
     # la curva de validación de B=32, lr=0.01 con seed 7 / model_seed 1 (issue 12)
     curve = [1.11, 12.45, 3.44, 0.86, 2617.9, 0.97]
-    assert scaling.classify_curve(curve, False, best_loss=0.3) == "spikes"
-    assert scaling.classify_curve([1.0, 0.8, 0.6, 0.5], False, 0.2) == "crawls"
-    assert scaling.classify_curve([1.0, 0.5, 0.3, 0.25], False, 0.24) == "converges"
-    assert scaling.classify_curve([1.0, math.inf], True, 0.2) == "diverges"
+    assert schedules.classify_curve(curve, False, best_loss=0.3) == "spikes"
+    assert schedules.classify_curve([1.0, 0.8, 0.6, 0.5], False, 0.2) == "crawls"
+    assert schedules.classify_curve([1.0, 0.5, 0.3, 0.25], False, 0.24) == "converges"
+    assert schedules.classify_curve([1.0, math.inf], True, 0.2) == "diverges"
 
 
 def test_run_to_target_counts_the_same_steps_as_train(small, model):
@@ -95,7 +95,7 @@ def test_run_to_target_counts_the_same_steps_as_train(small, model):
         target_loss=0.6,
         max_updates=400,
     )
-    r = scaling.run_to_target(
+    r = targets.run_to_target(
         model.copy(),
         X,
         y,
@@ -112,7 +112,7 @@ def test_run_to_target_counts_the_same_steps_as_train(small, model):
     assert r["steps"] == h.n_updates
     assert r["samples"] == h.samples_seen[-1]
     # con puntos de control geométricos la cuenta se pasa como mucho un 1,5 %
-    g = scaling.run_to_target(
+    g = targets.run_to_target(
         model.copy(),
         X,
         y,

@@ -7,6 +7,8 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.features` — las preparaciones de variables para las colas pesadas;
 * :mod:`batchlab.data` — California Housing (con réplica sin conexión), división y escalado,
   la validación separada (``holdout``) y la preparación del material original;
+* :mod:`batchlab.census` — notebooks 01 y 02: significado y unidades de las columnas, topes
+  del censo y dólares;
 * :mod:`batchlab.mlp` — el MLP escrito a mano con NumPy;
 * :mod:`batchlab.optimizers` — Adam sobre el vector de parámetros;
 * :mod:`batchlab.batching` — la regla de los batches: orden de cada época y sus trozos de B filas;
@@ -25,10 +27,20 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.smoothing` — notebook 03: media móvil y ruido de la pérdida por actualización;
 * :mod:`batchlab.sweeps` — notebooks 03 y 04: barridos de tasas y la regla de la mejor tasa;
 * :mod:`batchlab.noise` — notebook 04: ruido del gradiente, B_simple y pasos hasta un objetivo;
+* :mod:`batchlab.scaling` — notebook 04: la rejilla B × lr con semillas, tasa óptima y
+  frontera, y el ajuste ε_opt(B);
+* :mod:`batchlab.targets` — notebook 04: pasos hasta un objetivo, el ajuste S(B) y la brecha a
+  igual pérdida de entrenamiento;
+* :mod:`batchlab.schedules` — notebook 04: tasas que cambian (blog, Smith) y el diagnóstico de
+  una curva;
 * :mod:`batchlab.cost` — notebooks 03 y 04: tiempo, memoria e hilos de BLAS de un batch;
 * :mod:`batchlab.linear` — notebooks 03 y 04: la recta de dos parámetros y sus caminos;
 * :mod:`batchlab.plots` — las figuras estáticas que comparten los notebooks 01–03 (y su estilo);
 * :mod:`batchlab.batch_lr_plots` — las figuras del notebook 04 (tamaño del batch × tasa);
+* :mod:`batchlab.scale_plots` — notebook 04: figuras de la rejilla, del ajuste de la tasa y del
+  blog;
+* :mod:`batchlab.noise_plots` — notebook 04: figuras de la escala de ruido (pasos, varianza,
+  curvatura, optimizadores, brecha);
 * :mod:`batchlab.display` — el texto alternativo de las figuras e imágenes guardadas;
 * :mod:`batchlab.animation` — la animación de la recta ajustada batch a batch;
 * :mod:`batchlab.parameters` — validación de los parámetros de cada notebook;

@@ -4,7 +4,9 @@ Una conclusión no se escribe a mano en el texto: se *mide*. Cada :class:`Claim`
 
 * qué se afirma (``enunciado``) y qué magnitud se mide en cada ejecución (``medida``);
 * el resumen de esas ejecuciones con su incertidumbre: la mediana y un intervalo bootstrap
-  del 95 % (:func:`median_claim`) o «k de n» con un intervalo de Wilson (:func:`rate_claim`);
+  del 95 % (:func:`median_claim`), «k de n» con un intervalo de Wilson (:func:`rate_claim`)
+  o una cantidad ajustada (B_ruido, pendientes) con el intervalo de percentiles de sus
+  réplicas bootstrap (:func:`fit_claim`, :func:`fit_interval`);
 * la regla que decide el veredicto (``regla``): «se cumple» si todo el intervalo queda del
   lado afirmado del umbral, «no se cumple» si queda entero del otro lado y «no concluyente»
   si el intervalo contiene el umbral;
@@ -31,6 +33,8 @@ __all__ = [
     "Claim",
     "Rule",
     "bootstrap_interval",
+    "fit_claim",
+    "fit_interval",
     "median_claim",
     "rate_claim",
     "sentences",
@@ -84,6 +88,16 @@ def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     low = 0.0 if k == 0 else max(0.0, centre - half)  # exactos en los extremos
     high = 1.0 if k == n else min(1.0, centre + half)
     return low, high
+
+
+def fit_interval(replicates: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Intervalo de percentiles de unas réplicas bootstrap (ignora las NaN)."""
+    r = np.asarray(replicates, float)
+    r = r[np.isfinite(r)]
+    if r.size == 0:
+        return math.nan, math.nan
+    a = (1 - level) / 2
+    return float(np.quantile(r, a)), float(np.quantile(r, 1 - a))
 
 
 @dataclass(frozen=True)
@@ -178,6 +192,46 @@ def rate_claim(
     """
     low, high = wilson_interval(k, n)
     return _claim(id, enunciado, medida, k / n, low, high, n, rule, frases, k=k)
+
+
+def fit_claim(
+    id: str,
+    enunciado: str,
+    value: float,
+    replicates: Sequence[float],
+    *,
+    medida: str,
+    rule,
+    frases: dict,
+    n: int,
+):
+    """Una :class:`Claim` para una cantidad **ajustada** (B_ruido, pendientes).
+
+    ``valor`` es el ajuste con todos los datos; el intervalo, el de percentiles de las
+    réplicas bootstrap (no el bootstrap de su mediana). Sin valor o sin réplicas finitas el
+    veredicto es «no concluyente» con n = 0 y una frase que lo dice.
+    """
+    low, high = fit_interval(replicates)
+    ok = math.isfinite(value) and math.isfinite(low)
+    verdict = rule.verdict(low, high) if ok else INCONCLUSIVE
+    fields = {"valor": value, "ic_bajo": low, "ic_alto": high, "n": n if ok else 0}
+    frase = (
+        frases[verdict].format(**fields)
+        if ok
+        else f"Sin datos finitos con estos parámetros: «{enunciado}» queda sin decidir."
+    )
+    return Claim(
+        id=id,
+        enunciado=enunciado,
+        medida=medida,
+        valor=float(value),
+        ic_bajo=low,
+        ic_alto=high,
+        n=fields["n"],
+        regla=rule.describe(medida),
+        veredicto=verdict,
+        frase=frase,
+    )
 
 
 def table(claims: Sequence[Claim]) -> pd.DataFrame:

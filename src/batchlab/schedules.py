@@ -9,7 +9,8 @@
   factor (:func:`phase_run`, con fases ``(épocas, B, lr)``).
 
 Las ejecuciones devuelven la curva de validación (inicial + una por época), si divergió,
-las actualizaciones y las muestras procesadas.
+las actualizaciones y las muestras procesadas; :func:`classify_curve` diagnostica esa curva
+(diverge, tiene picos, oscila, se arrastra o converge).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 from .mlp import MLP
 from .training import train
 
-__all__ = ["decay_factor", "epoch_schedule_run", "phase_run"]
+__all__ = ["classify_curve", "decay_factor", "epoch_schedule_run", "phase_run"]
 
 
 def decay_factor(n: int, batch_size: int, epochs: int, decay: float) -> float:
@@ -115,3 +116,31 @@ def epoch_schedule_run(
         "updates": h.n_updates,
         "samples": int(h.samples_seen[-1]) if len(h.samples_seen) else 0,
     }
+
+
+def classify_curve(
+    curve: Sequence[float],
+    diverged: bool,
+    best_loss: float,
+    *,
+    crawl_factor: float = 1.5,
+    max_rises: int = 2,
+    spike_factor: float = 10.0,
+) -> str:
+    """``diverges``, ``spikes``, ``oscillates``, ``crawls`` o ``converges``.
+
+    `curve` es la pérdida de validación inicial seguida de la de cada época. *Tiene picos*
+    si alguna vez supera `spike_factor` veces la inicial (aunque se recupere); *oscila* si
+    sube en más de `max_rises` épocas; *se arrastra* solo una curva sin picos que acaba a
+    más de `crawl_factor` veces la mejor del grupo.
+    """
+    c = np.asarray(curve, float)
+    if diverged or not np.all(np.isfinite(c)):
+        return "diverges"
+    if c.max() > spike_factor * c[0]:
+        return "spikes"
+    if int((np.diff(c) > 0).sum()) > max_rises:
+        return "oscillates"
+    if c[-1] > crawl_factor * best_loss:
+        return "crawls"
+    return "converges"
