@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab import methods, smoothing
+from batchlab import cost, methods, multirun, noise, original, smoothing
 
 
 def test_method_ids_do_not_depend_on_n():
@@ -120,9 +120,9 @@ def test_moving_average_is_centred_on_its_indices():
 # -- muchas ejecuciones (issue 11) -------------------------------------------------------
 def test_many_runs_are_train_runs_with_their_own_seeds(small):
     X, y = small
-    inits, shuffles = methods.run_seeds(3, 5)
+    inits, shuffles = multirun.run_seeds(3, 5)
     assert inits == [5, 6, 7] and shuffles == [1005, 1006, 1007]
-    runs, models = methods.many_runs(
+    runs, models = multirun.many_runs(
         X,
         y,
         {"sgd": 1, "full_batch": len(X)},
@@ -136,10 +136,10 @@ def test_many_runs_are_train_runs_with_their_own_seeds(small):
     h = bl.train(bl.MLP(rng=6), X, y, batch_size=1, learning_rate=0.01, epochs=2, seed=1006)
     np.testing.assert_array_equal(runs["sgd"][1].update_loss, h.update_loss)
     assert [g.epochs_completed for g in runs["full_batch"]] == [3, 3, 3]
-    losses = methods.final_losses(runs["sgd"], models["sgd"], X, y)
+    losses = multirun.final_losses(runs["sgd"], models["sgd"], X, y)
     assert losses[1] == pytest.approx(models["sgd"][1].loss(X, y)) and np.isfinite(losses).all()
-    table = methods.runs_table(
-        runs, {k: methods.final_losses(runs[k], models[k], X, y) for k in runs}
+    table = multirun.runs_table(
+        runs, {k: multirun.final_losses(runs[k], models[k], X, y) for k in runs}
     )
     assert table.loc["sgd", "diverged"] == "0 de 3" and table.loc["full_batch", "B"] == len(X)
 
@@ -157,30 +157,30 @@ def test_checkpoint_matrix_marks_divergence_from_the_breaking_point(small):
         eval_every=5,
         max_updates=40,
     )
-    c = methods.checkpoint_matrix(hs, 40, 5)
+    c = multirun.checkpoint_matrix(hs, 40, 5)
     assert c.shape == (2, 9) and np.isfinite(c[0]).all()
     assert hs[1].diverged and np.isinf(c[1, -1]) and np.isfinite(c[1, 0])
     # nunca el último valor finito antes de divergir como si fuera el resultado
     assert np.isinf(c[1, len(hs[1].checkpoint_loss) - 1 :]).all()
-    hit = methods.updates_to_target(np.array([[3.0, 1.0, 0.5], [3.0, 2.0, 2.0]]), 10, 1.0)
+    hit = multirun.updates_to_target(np.array([[3.0, 1.0, 0.5], [3.0, 2.0, 2.0]]), 10, 1.0)
     assert list(hit) == [10.0, np.inf]
 
 
 def test_gradient_cosines_are_one_for_the_full_batch(small):
     X, y = small
     m = bl.MLP(rng=0)
-    full = methods.gradient_cosines(m, X, y, len(X), n_batches=3)
+    full = noise.gradient_cosines(m, X, y, len(X), n_batches=3)
     np.testing.assert_allclose(full, 1.0, rtol=1e-12)
-    one = methods.gradient_cosines(m, X, y, 1, n_batches=200, seed=1)
+    one = noise.gradient_cosines(m, X, y, 1, n_batches=200, seed=1)
     assert (one < 0).any() and one.min() >= -1 and one.max() <= 1
-    assert np.median(methods.gradient_cosines(m, X, y, 64, n_batches=200)) > np.median(one)
+    assert np.median(noise.gradient_cosines(m, X, y, 64, n_batches=200)) > np.median(one)
 
 
 def test_cost_model_and_ideal_hardware(small):
     X, y = small
-    cost = methods.cost_per_update(bl.MLP(rng=0), X, y, [1, 300], repeats=2, updates=20)
-    assert list(cost["B"]) == [1, 300] and (cost["us_per_update"] > 0).all()
-    ideal = methods.ideal_parallel_cost(cost.assign(B=[1, 8192]), parallel_width=4096)
+    timing = cost.cost_per_update(bl.MLP(rng=0), X, y, [1, 300], repeats=2, updates=20)
+    assert list(timing["B"]) == [1, 300] and (timing["us_per_update"] > 0).all()
+    ideal = cost.ideal_parallel_cost(timing.assign(B=[1, 8192]), parallel_width=4096)
     assert ideal[8192] == pytest.approx(2 * ideal[1])
 
 
@@ -188,17 +188,17 @@ def test_original_orders_are_those_of_the_legacy_global_state():
     import itertools
 
     np.random.seed(42)  # noqa: NPY002 (el estado global del original es lo que se prueba)
-    for shape in methods.ORIGINAL_SHAPES:
+    for shape in original.ORIGINAL_SHAPES:
         np.random.randn(*shape)  # noqa: NPY002
     expected = [np.random.permutation(50) for _ in range(2)]  # noqa: NPY002
-    got = list(itertools.islice(methods.original_orders(50), 2))
+    got = list(itertools.islice(original.original_orders(50), 2))
     for a, b in zip(expected, got, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def test_the_lottery_runs_each_subset_with_the_same_seeds(small):
     X, y = small
-    out = methods.lottery(
+    out = multirun.lottery(
         X,
         y,
         {"todas": np.ones(len(X), bool), "sin": np.arange(len(X)) > 0},

@@ -15,7 +15,20 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import batchlab as bl  # noqa: E402
-from batchlab import baselines, batch_lr_plots, cost, linear, methods, noise, plots, sweeps  # noqa: E402,E501
+from batchlab import (  # noqa: E402
+    baselines,
+    batch_lr_plots,
+    cost,
+    data_plots,
+    linear,
+    method_plots,
+    methods,
+    multirun,
+    noise,
+    plots,
+    sweep_plots,
+    sweeps,
+)
 
 STATIC = [
     "activation_spread_plot",
@@ -85,18 +98,19 @@ def _texts(fig):
 def test_every_static_figure_function_is_tested():
     animation = {"animation_html", "line_fit_animation"}  # otra rama las lleva a animation.py
     public = set(plots.__all__) - animation - {"setup_style"} | set(batch_lr_plots.__all__)
+    public |= set(data_plots.__all__) | set(method_plots.__all__) | set(sweep_plots.__all__)
     assert public == set(STATIC)
 
 
 def test_data_exploration_figures():
     df = bl.load_housing().sample(300, random_state=0)
-    fig = plots.correlation_heatmap(df)
+    fig = data_plots.correlation_heatmap(df)
     assert "Correlación" in fig.axes[0].get_title() and len(fig.axes[0].texts) > 0
-    fig = plots.histograms(df, bins=5)
+    fig = data_plots.histograms(df, bins=5)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == df.shape[1] and all(ax.patches for ax in visible)
     assert visible[0].get_ylabel() == "filas"
-    fig = plots.geographic_scatter(df, n_points=100, seed=0)
+    fig = data_plots.geographic_scatter(df, n_points=100, seed=0)
     assert fig.axes[0].get_xlabel() == "Longitud (grados)"
     assert len(fig.axes[0].collections[0].get_offsets()) == 100
 
@@ -118,7 +132,7 @@ def test_learning_and_update_curves_use_method_labels(runs):
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[:2] == ["batch completo (B=60): entrenamiento", "batch completo (B=60): prueba"]
     assert len(fig.axes[0].lines) == 6
-    fig = plots.update_losses(runs, window=0.2)
+    fig = method_plots.update_losses(runs, window=0.2)
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == len(fig.axes[1].lines) == 3
     assert "SGD (B=1)" in _texts(fig) and "Media móvil" in _texts(fig)
 
@@ -157,14 +171,14 @@ def test_pipeline_runs_plot_marks_diverged_runs():
                                      names=["pipeline", "shuffle_seed"])  # fmt: skip
     mse = [0.3, np.inf, 0.9, 0.25, 0.27, 0.26]
     runs = pd.DataFrame({"test_mse": mse, "diverged": ~np.isfinite(mse)}, index=idx)
-    fig = plots.pipeline_runs_plot(runs, features.PIPELINE_LABELS)
+    fig = data_plots.pipeline_runs_plot(runs, features.PIPELINE_LABELS)
     ax = fig.axes[0]
     assert "divergen 1 de 3" in _texts(fig) and "divergen 0 de 3" in _texts(fig)
     ticks = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
     assert ticks == [features.PIPELINE_LABELS["standard"], features.PIPELINE_LABELS["log"]]
     with warnings.catch_warnings():  # todas divergidas: figura con sus ✕, sin avisos
         warnings.simplefilter("error")
-        fig = plots.pipeline_runs_plot(runs.assign(test_mse=np.inf, diverged=True))
+        fig = data_plots.pipeline_runs_plot(runs.assign(test_mse=np.inf, diverged=True))
         fig.canvas.draw()
     assert "divergen 3 de 3" in _texts(fig)
 
@@ -173,7 +187,7 @@ def test_loss_vs_time_and_predictions(data):
     X, y, model = data
     split = bl.split_and_scale(bl.load_housing().sample(600, random_state=0), seed=0)
     race = methods.race(model, split, [32], [0.01], time_budget=0.05, seed=0)
-    fig = plots.loss_vs_time(race, "tiempo")
+    fig = method_plots.loss_vs_time(race, "tiempo")
     assert fig.axes[0].lines[0].get_xdata().size > 0
     assert "segundos" in fig.axes[0].get_xlabel()
     fig = plots.predictions_plot(y, y + 0.1)
@@ -181,7 +195,7 @@ def test_loss_vs_time_and_predictions(data):
 
 
 def test_sweep_figures_mark_divergence(summary):
-    fig = plots.lr_sweep_plot(summary, "barrido")
+    fig = sweep_plots.lr_sweep_plot(summary, "barrido")
     ax = fig.axes[0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[:3] == ["SGD (B=1)", "mini-batch (B=8)", "batch completo (B=60)"]
@@ -276,7 +290,7 @@ def test_parameter_paths_draws_one_path_per_method():
     y = 0.5 * x
     paths = linear.linear_paths(x, y, [40, 1], 0.1, 10, start=(-1.0, 1.0), seed=0)
     w, b = np.linspace(-2, 2, 20), np.linspace(-2, 2, 20)
-    fig = plots.parameter_paths(
+    fig = method_plots.parameter_paths(
         linear.linear_loss_surface(x, y, w, b), w, b, paths, (0.5, 0.0), labels={"sgd": "SGD (B=1)"}
     )
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -284,7 +298,7 @@ def test_parameter_paths_draws_one_path_per_method():
     assert fig.axes[0].get_xlabel() == "w (pendiente)"
 
 
-@pytest.mark.parametrize("module", [plots, batch_lr_plots])
+@pytest.mark.parametrize("module", [plots, data_plots, method_plots, sweep_plots, batch_lr_plots])
 def test_figure_modules_import_no_experiment_runner(module):
     import ast
     import inspect
@@ -311,15 +325,15 @@ def test_figures_accept_tables_with_only_the_documented_columns():
             "runs": [2, 2],
         }
     )
-    assert plots.lr_sweep_plot(summary, "t").axes[0].get_xscale() == "log"
+    assert sweep_plots.lr_sweep_plot(summary, "t").axes[0].get_xscale() == "log"
     assert batch_lr_plots.lr_batch_heatmap(summary, "t").axes
 
 
 def test_notebook_03_many_run_figures_mark_divergence(data):
     """Figuras de muchas ejecuciones: cada una dibujada y las divergidas marcadas."""
     X, y, model = data
-    inits, shuffles = methods.run_seeds(4, 0)
-    runs, _ = methods.many_runs(
+    inits, shuffles = multirun.run_seeds(4, 0)
+    runs, _ = multirun.many_runs(
         X,
         y,
         {"sgd": 1, "mini_batch": 8},
@@ -331,7 +345,7 @@ def test_notebook_03_many_run_figures_mark_divergence(data):
         y_val=y[:20],
     )
     assert [h.diverged for h in runs["sgd"]] == [False, False, True, False]
-    fig = plots.runs_curves(runs, "muchas")
+    fig = method_plots.runs_curves(runs, "muchas")
     assert "1 de 4 divergen" in _texts(fig) and "0 de 4 divergen" in _texts(fig)
     assert any(ln.get_marker() == "x" for ln in fig.axes[0].lines)
     table = sweeps.lr_sweep(
@@ -346,12 +360,12 @@ def test_notebook_03_many_run_figures_mark_divergence(data):
         init_seeds=[0, 1],
     )
     summary = sweeps.summarize_sweep(table)
-    fig = plots.divergence_vs_lr(table, summary, sweeps.choose_lr(summary))
+    fig = sweep_plots.divergence_vs_lr(table, summary, sweeps.choose_lr(summary))
     assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "P(divergencia)"
     c = np.array([[1.0, 0.5, 0.4], [1.0, 0.6, np.inf]])
-    fig = plots.budget_plot({"sgd": c, "mini_batch": c}, 10, {"sgd": 1, "mini_batch": 8}, 20)
+    fig = method_plots.budget_plot({"sgd": c, "mini_batch": c}, 10, {"sgd": 1, "mini_batch": 8}, 20)
     assert len(fig.axes) == 2 and fig.axes[0].lines
-    fig = plots.time_plot({"sgd": c}, 10, {"esta máquina": {"sgd": 20.0}})
+    fig = method_plots.time_plot({"sgd": c}, 10, {"esta máquina": {"sgd": 20.0}})
     assert "segundos" in fig.axes[0].get_xlabel()
-    fig = plots.cosine_histograms({1: np.array([-0.5, 0.2, 0.9]), 32: np.array([0.8, 0.9])})
+    fig = method_plots.cosine_histograms({1: np.array([-0.5, 0.2, 0.9]), 32: np.array([0.8, 0.9])})
     assert "33.3% negativos" in _texts(fig)

@@ -366,7 +366,7 @@ def test_bad_orders_are_refused(small, kw, match):
 @pytest.mark.parametrize("method", ["full_batch", "sgd", "mini_batch"])
 def test_the_original_is_reproduced_to_the_digit(method):
     """Con los órdenes del original (RandomState(42)), sus 5 cifras de cada método."""
-    from batchlab.methods import ORIGINAL_PUBLISHED, original_orders
+    from batchlab.original import ORIGINAL_PUBLISHED, original_orders
 
     X, y, _, _, model = bl.data.original_setup(bl.load_housing())
     bs = {"full_batch": len(X), "sgd": 1, "mini_batch": 32}[method]

@@ -24,18 +24,26 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.labels` — las etiquetas en español de las claves de máquina (solo para mostrar);
 * :mod:`batchlab.baselines` — notebook 02: inicialización y modelos de referencia;
 * :mod:`batchlab.methods` — notebook 03: batch completo, SGD y mini-batch comparados;
+* :mod:`batchlab.original` — notebook 03: el material original, reproducido cifra a cifra;
+* :mod:`batchlab.multirun` — notebook 03: muchas ejecuciones por configuración y sus resúmenes;
 * :mod:`batchlab.smoothing` — notebook 03: media móvil y ruido de la pérdida por actualización;
 * :mod:`batchlab.sweeps` — notebooks 03 y 04: barridos de tasas y la regla de la mejor tasa;
-* :mod:`batchlab.noise` — notebook 04: ruido del gradiente, B_simple y pasos hasta un objetivo;
+* :mod:`batchlab.noise` — notebook 04: ruido del gradiente, B_simple y pasos hasta un objetivo
+  (y, en el 03, el coseno entre el gradiente de un batch y el completo);
 * :mod:`batchlab.scaling` — notebook 04: la rejilla B × lr con semillas, tasa óptima y
   frontera, y el ajuste ε_opt(B);
 * :mod:`batchlab.targets` — notebook 04: pasos hasta un objetivo, el ajuste S(B) y la brecha a
   igual pérdida de entrenamiento;
 * :mod:`batchlab.schedules` — notebook 04: tasas que cambian (blog, Smith) y el diagnóstico de
   una curva;
-* :mod:`batchlab.cost` — notebooks 03 y 04: tiempo, memoria e hilos de BLAS de un batch;
+* :mod:`batchlab.cost` — notebooks 03 y 04: tiempo, memoria e hilos de BLAS de un batch y un
+  hardware paralelo ideal;
 * :mod:`batchlab.linear` — notebooks 03 y 04: la recta de dos parámetros y sus caminos;
-* :mod:`batchlab.plots` — las figuras estáticas que comparten los notebooks 01–03 (y su estilo);
+* :mod:`batchlab.plots` — el estilo de las figuras, sus colores y ayudas comunes, y las figuras
+  del notebook 02;
+* :mod:`batchlab.data_plots` — las figuras del notebook 01 (los datos y sus preparaciones);
+* :mod:`batchlab.method_plots` — las figuras del notebook 03 (métodos y muchas ejecuciones);
+* :mod:`batchlab.sweep_plots` — las figuras del barrido de tasas del notebook 03;
 * :mod:`batchlab.batch_lr_plots` — las figuras del notebook 04 (tamaño del batch × tasa);
 * :mod:`batchlab.scale_plots` — notebook 04: figuras de la rejilla, del ajuste de la tasa y del
   blog;

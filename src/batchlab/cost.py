@@ -3,6 +3,8 @@
 Notebooks 03 (sección 2) y 04 (sección 6). Las medidas de tiempo se hacen en serie
 (nunca en procesos paralelos) y con los hilos de BLAS fijados explícitamente con
 threadpoolctl. Son volátiles: los notebooks no validan sus cifras.
+El notebook 03 mide los µs por actualización de cada B (:func:`cost_per_update`) y los
+compara con un hardware paralelo ideal (:func:`ideal_parallel_cost`).
 
 Columnas (claves de máquina): ``B``, ``us_per_update``, ``s_per_epoch``,
 ``samples_per_s``, ``updates_per_epoch``; ``us_{k}_threads``, ``threads_used_{k}``,
@@ -12,6 +14,7 @@ Columnas (claves de máquina): ``B``, ``us_per_update``, ``s_per_epoch``,
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 from collections.abc import Sequence
 
@@ -23,7 +26,14 @@ from .batching import batches_per_epoch
 from .mlp import MLP
 from .training import History, train
 
-__all__ = ["blas_threads_effect", "memory_per_batch", "time_per_update", "timing_table"]
+__all__ = [
+    "blas_threads_effect",
+    "cost_per_update",
+    "ideal_parallel_cost",
+    "memory_per_batch",
+    "time_per_update",
+    "timing_table",
+]
 
 
 def _median_time(model, X, y, B, seconds, repeats, seed) -> float:
@@ -182,3 +192,51 @@ def memory_per_batch(
             }
         )
     return pd.DataFrame(rows)
+
+
+def cost_per_update(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_sizes: Sequence[int],
+    *,
+    repeats: int = 5,
+    updates: int = 200,
+) -> pd.DataFrame:
+    """Mediana de µs por actualización de cada B (volátil: es tiempo).
+
+    Las repeticiones se intercalan (B₁, B₂, …, B₁, B₂, …) para que la carga de la máquina
+    afecte a todos por igual; un hilo de BLAS, en serie. Con B > 512 se hacen 20 veces
+    menos actualizaciones. Columnas ``B`` y ``us_per_update``.
+    """
+    n = len(X)
+    times: dict[int, list[float]] = {b: [] for b in batch_sizes}
+    with threadpool_limits(limits=1, user_api="blas"):
+        for r in range(repeats):
+            for b in batch_sizes:
+                k = updates if b <= 512 else max(3, updates // 20)
+                h = train(
+                    model.copy(),
+                    X,
+                    y,
+                    batch_size=b,
+                    learning_rate=1e-6,
+                    epochs=math.ceil(k / batches_per_epoch(n, b)),
+                    max_updates=k,
+                    seed=r,
+                )
+                times[b].append(1e6 * h.total_time / h.n_updates)
+    return pd.DataFrame(
+        {"B": list(batch_sizes), "us_per_update": [float(np.median(times[b])) for b in batch_sizes]}
+    )
+
+
+def ideal_parallel_cost(cost: pd.DataFrame, parallel_width: int = 4096) -> pd.Series:
+    """Hardware paralelo ideal: un paso cuesta lo mismo que con el menor B hasta
+    `parallel_width` muestras y crece en proporción a partir de ahí. Índice ``B``."""
+    base = float(cost.loc[cost["B"].idxmin(), "us_per_update"])
+    return pd.Series(
+        base * np.maximum(1.0, cost["B"].to_numpy() / parallel_width),
+        index=cost["B"].to_numpy(),
+        name="us_per_update",
+    )

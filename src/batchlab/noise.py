@@ -14,6 +14,9 @@ Lo mismo se ve entrenando (McCandlish et al.): los pasos hasta una pérdida obje
 siguen ``S(B) = S_min · (1 + B_ruido / B)`` (:func:`steps_to_target`,
 :func:`fit_steps_model`). Notebook 04, secciones 4 y 5.
 
+El notebook 03 mira la dirección, no la varianza: el coseno entre el gradiente de un
+batch y el completo (:func:`gradient_cosines`).
+
 Columnas (claves de máquina): ``B``, ``batches``, ``measured_variance``,
 ``predicted_variance``; ``grad_sq_norm`` (‖G‖²), ``trace_sigma`` (tr(Σ)), ``b_simple``;
 ``epoch``, ``loss``; ``lr``, ``reached``, ``updates``, ``epochs``.
@@ -34,6 +37,7 @@ from .training import train
 __all__ = [
     "fit_steps_model",
     "gradient",
+    "gradient_cosines",
     "gradient_noise_stats",
     "minibatch_variance",
     "noise_during_training",
@@ -276,3 +280,20 @@ def fit_steps_model(table: pd.DataFrame) -> dict[str, float]:
     A = np.c_[np.ones_like(B), 1 / B] / S[:, None]
     (s_min, slope), *_ = np.linalg.lstsq(A, np.ones_like(S), rcond=None)
     return {"s_min": float(s_min), "b_noise": float(slope / s_min)}
+
+
+def gradient_cosines(
+    model: MLP, X: np.ndarray, y: np.ndarray, batch_size: int, n_batches: int = 1000, seed: int = 0
+) -> np.ndarray:
+    """Coseno entre el gradiente de `n_batches` batches al azar (sin reemplazo dentro de
+    cada uno) y el gradiente completo, con los pesos de `model` fijos."""
+    m = model.copy()
+    m.loss_and_gradient(X, y)
+    full = m.grad.copy()
+    rng = np.random.default_rng(seed)
+    out = np.empty(n_batches)
+    for k in range(n_batches):
+        idx = rng.choice(len(X), batch_size, replace=False)
+        m.loss_and_gradient(X[idx], y[idx])
+        out[k] = m.grad @ full / (np.linalg.norm(m.grad) * np.linalg.norm(full))
+    return out

@@ -263,7 +263,7 @@ def train(
     orders:
         En lugar de `seed`, el orden de las filas de cada época: un iterable de
         permutaciones de ``range(N)``, una por época (p. ej.
-        :func:`batchlab.methods.original_orders`, los órdenes del material original).
+        :func:`batchlab.original.original_orders`, los órdenes del material original).
         Hay que pasar exactamente uno de los dos.
     X_val, y_val:
         Conjunto de validación opcional, evaluado al final de cada época.
