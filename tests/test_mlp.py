@@ -1,5 +1,7 @@
 """El MLP: forma, inicialización y gradientes contra diferencias finitas."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -106,3 +108,20 @@ def test_numpy_integers_are_valid_sizes_and_seeds():
 def test_predict_checks_shape(model):
     with pytest.raises(ValueError, match=r"forma \(m, 8\)"):
         model.predict(np.zeros((3, 5)))
+
+
+def test_pickle_round_trip_keeps_views_bound_and_trains_like_original():
+    """Un MLP que pasa por pickle (joblib) sigue con W_i, b_i atados a θ y entrena igual."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.standard_normal((20, 1))
+    original = bl.MLP((3, 5, 1), rng=1)
+    clone = pickle.loads(pickle.dumps(original))
+    np.testing.assert_array_equal(clone.theta, original.theta)
+    assert np.shares_memory(clone.weights[0], clone.theta)
+    assert np.shares_memory(clone.grad_biases[-1], clone.grad)
+    for _ in range(3):
+        loss_a = original.train_step(X, y, 0.05)
+        loss_b = clone.train_step(X, y, 0.05)
+        assert loss_a == loss_b
+    np.testing.assert_array_equal(clone.theta, original.theta)
+    np.testing.assert_array_equal(clone.predict(X), original.predict(X))

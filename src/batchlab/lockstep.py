@@ -39,6 +39,7 @@ from ._checks import check_int, check_real, check_seed, is_real
 from .batching import batches_per_epoch, epoch_orders
 from .history import History, cumulative_samples
 from .mlp import MLP
+from .stacked import StackedMLP, _StackedAdam
 from .train_setup import resolve_batch_size, validate_data
 from .training import DIVERGENCE_FACTOR, train
 
@@ -59,165 +60,6 @@ STACK_MAX_RUNS = 64
 #: Filas por pila y actualización (K × B) como máximo: más allá, los intermedios
 #: (K, B, 64) no caben en la caché y una pila grande es más lenta que dos pequeñas.
 STACK_MAX_ROWS = 512
-
-_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8  # los valores por defecto de optimizers.Adam
-
-
-# -- K redes apiladas --------------------------------------------------------------
-class StackedMLP:
-    """K redes de la misma arquitectura con un eje delantero de run.
-
-    ``theta`` tiene forma (K, P): la fila k es el vector θ de la red k, con la misma
-    disposición que :attr:`MLP.theta`; ``weights[i]`` (K, n_in, n_out) y ``biases[i]``
-    son vistas de θ, como en :class:`MLP`. Los datos van por filas con el eje de run
-    delante: ``X`` tiene forma (K, m, n_entradas).
-    """
-
-    def __init__(self, layer_sizes: Sequence[int], theta: np.ndarray) -> None:
-        self.layer_sizes = tuple(layer_sizes)
-        self.theta = np.ascontiguousarray(theta, dtype=np.float64)
-        self.grad = np.zeros_like(self.theta)
-        k = self.theta.shape[0]
-        self.weights, self.biases, self.grad_weights, self.grad_biases = [], [], [], []
-        offset = 0
-        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
-            size = n_in * n_out
-            self.weights.append(self.theta[:, offset : offset + size].reshape(k, n_in, n_out))
-            self.grad_weights.append(self.grad[:, offset : offset + size].reshape(k, n_in, n_out))
-            offset += size
-            # el sesgo como (K, 1, n_out) para sumarlo a Z (K, m, n_out); su gradiente, (K, n_out)
-            self.biases.append(self.theta[:, offset : offset + n_out].reshape(k, 1, n_out))
-            self.grad_biases.append(self.grad[:, offset : offset + n_out])
-            offset += n_out
-        self.n_layers = len(self.weights)
-        self._backward_layers = [
-            (i, self.weights[i].transpose(0, 2, 1), self.grad_weights[i], self.grad_biases[i])
-            for i in reversed(range(self.n_layers))
-        ]
-        self._bufs: dict[int, dict] = {}
-        self.activations: list[np.ndarray | None] = [None] * len(self.layer_sizes)
-
-    @property
-    def n_runs(self) -> int:
-        """Número de redes apiladas (K)."""
-        return self.theta.shape[0]
-
-    def _buffers(self, m: int) -> dict:
-        """Arrays de trabajo para batches de m filas, reservados una vez por tamaño.
-
-        Con K redes los intermedios (K, m, n) ya no son pequeños: reservarlos en cada
-        actualización costaría más que en :class:`MLP`.
-        """
-        bufs = self._bufs.get(m)
-        if bufs is None:
-            k, sizes = self.n_runs, self.layer_sizes
-            bufs = self._bufs[m] = {
-                "z": [np.empty((k, m, n)) for n in sizes[1:]],  # salida de cada capa
-                "delta": [np.empty((k, m, n)) for n in sizes[1:]],  # dL/dZ de cada capa
-                "sign": [np.empty((k, m, n)) for n in sizes[1:]],  # ReLU'(Z)
-                "ones": np.ones(m),
-            }
-        return bufs
-
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """Propagación hacia delante de las K redes; devuelve la salida (K, m, n_salidas)."""
-        acts = self.activations
-        acts[0] = a = X
-        last = self.n_layers - 1
-        zs = self._buffers(X.shape[1])["z"]
-        for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            z = np.matmul(a, W, out=zs[i])  # Z_k = A_k W_k para las K redes en una llamada
-            z += b
-            if i < last:
-                np.maximum(z, 0.0, out=z)  # ReLU en sitio
-            acts[i + 1] = a = z
-        return a
-
-    def loss_and_gradient(self, X: np.ndarray, y: np.ndarray, scale) -> np.ndarray:
-        """Pérdida de cada red (K,) y ``scale_k · ∇θ_k`` en ``grad``, como en :class:`MLP`.
-
-        `scale` es un número o un array (K, 1, 1) (p. ej. la tasa de cada run).
-        """
-        out = self.forward(X)
-        k, m = out.shape[0], out.shape[1]
-        delta = np.subtract(out, y, out=self._buffers(m)["delta"][-1])
-        size = delta[0].size  # la media del MSE es sobre cada y_k
-        if size == 1:  # un solo número por run: δ² es exactamente lo que da np.vdot
-            losses = np.square(delta.reshape(k))
-        else:  # δ_kᵀδ_k de cada run: un producto escalar de BLAS por red, como np.vdot
-            flat = delta.reshape(k, 1, size)
-            losses = np.matmul(flat, flat.transpose(0, 2, 1)).reshape(k)
-        losses /= size
-        delta *= 2.0 * scale / size
-        self._backpropagate(delta)
-        return losses
-
-    def _backpropagate(self, delta: np.ndarray) -> None:
-        """Regla de la cadena de :meth:`MLP._backpropagate`, con el eje de run delante."""
-        acts = self.activations
-        bufs = self._buffers(delta.shape[1])
-        ones = bufs["ones"]
-        single = delta.shape[1] == 1
-        for i, W_T, grad_W, grad_b in self._backward_layers:
-            a_prev = acts[i]
-            if single:
-                # con una sola fila (B = 1) no hay sumas: A_prevᵀ δ es el producto exterior
-                # y 1ᵀ δ es δ, los mismos valores que da BLAS, sin K llamadas a BLAS
-                np.multiply(a_prev.transpose(0, 2, 1), delta, out=grad_W)
-                np.copyto(grad_b, delta.reshape(grad_b.shape))
-            else:
-                np.matmul(a_prev.transpose(0, 2, 1), delta, out=grad_W)  # dL/dW = A_prevᵀ δ
-                np.matmul(ones, delta, out=grad_b)  # dL/db = 1ᵀ δ
-            if i > 0:
-                delta = np.matmul(delta, W_T, out=bufs["delta"][i - 1])  # dL/dA_prev = δ Wᵀ
-                delta *= np.sign(a_prev, out=bufs["sign"][i - 1])  # · ReLU'(Z_prev)
-
-    def sgd_step(self, X: np.ndarray, y: np.ndarray, learning_rates) -> np.ndarray:
-        """Un paso de SGD de cada red con su tasa (K, 1, 1); devuelve las K pérdidas."""
-        losses = self.loss_and_gradient(X, y, learning_rates)
-        self.theta -= self.grad  # θ_k ← θ_k − lr_k·∇θ_k para las K redes
-        return losses
-
-    def subset(self, keep: np.ndarray) -> StackedMLP:
-        """Una pila nueva solo con las redes `keep` (copia sus parámetros)."""
-        return StackedMLP(self.layer_sizes, self.theta[keep])
-
-
-class _StackedAdam:
-    """:class:`batchlab.optimizers.Adam` para una pila: estado (K, P) y un mismo paso t."""
-
-    def __init__(self, stack: StackedMLP, m=None, v=None, t: int = 0) -> None:
-        self.stack = stack
-        self.m = np.zeros_like(stack.theta) if m is None else m
-        self.v = np.zeros_like(stack.theta) if v is None else v
-        self._tmp = np.empty_like(stack.theta)
-        self.t = t
-
-    def step(self, X: np.ndarray, y: np.ndarray, learning_rates: np.ndarray) -> np.ndarray:
-        """Un paso de Adam de cada red; `learning_rates` es (K, 1, 1)."""
-        losses = self.stack.loss_and_gradient(X, y, 1.0)
-        g, m, v, tmp = self.stack.grad, self.m, self.v, self._tmp
-        self.t += 1
-        np.subtract(g, m, out=tmp)
-        tmp *= 1.0 - _BETA1
-        m += tmp  # m ← β₁m + (1−β₁)g
-        np.multiply(g, g, out=tmp)
-        tmp -= v
-        tmp *= 1.0 - _BETA2
-        v += tmp  # v ← β₂v + (1−β₂)g²
-        bias1 = 1.0 - _BETA1**self.t
-        bias2 = 1.0 - _BETA2**self.t
-        np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(bias2)
-        tmp += _EPS
-        np.divide(m, tmp, out=tmp)
-        tmp *= learning_rates.reshape(-1, 1) / bias1
-        self.stack.theta -= tmp  # θ ← θ − lr · m̂ / (√v̂ + ε)
-        return losses
-
-    def subset(self, stack: StackedMLP, keep: np.ndarray) -> _StackedAdam:
-        """El estado de las redes `keep`, para la pila reducida `stack`."""
-        return _StackedAdam(stack, self.m[keep], self.v[keep], self.t)
 
 
 # -- lo que se anota de cada run ---------------------------------------------------
@@ -673,9 +515,6 @@ def train_many(
 
 def _train_group_worker(group: dict, X, y, common: dict) -> tuple[list[History], list]:
     """Entrena un grupo en un proceso aparte; devuelve sus historias y sus θ finales."""
-    # Un MLP que llega por pickle trae W_i y b_i como copias sueltas, no como vistas de θ:
-    # copy() vuelve a atarlas (sin esto, train() actualizaría θ y la red seguiría igual).
-    group = {**group, "models": [m.copy() for m in group["models"]]}
     histories = train_many(X=X, y=y, **{**common, **group})
     return histories, [m.theta for m in group["models"]]
 

@@ -140,6 +140,17 @@ class MLP:
         twin._bind_views()
         return twin
 
+    def __getstate__(self) -> dict:
+        """Para pickle (p. ej. joblib): solo la arquitectura y θ; las vistas se rehacen."""
+        return {"layer_sizes": self.layer_sizes, "theta": self.theta}
+
+    def __setstate__(self, state: dict) -> None:
+        """Reconstruye θ, ∇θ y las vistas W_i, b_i atadas a ellos (no copias sueltas)."""
+        self.layer_sizes = tuple(state["layer_sizes"])
+        self.theta = np.array(state["theta"], dtype=np.float64)
+        self.grad = np.zeros_like(self.theta)
+        self._bind_views()
+
     def __repr__(self) -> str:
         arch = " → ".join(str(n) for n in self.layer_sizes)
         return f"MLP({arch}, {self.n_params} parámetros)"
