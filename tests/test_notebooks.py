@@ -13,25 +13,55 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # El notebook 05 (ejercicios) se prueba en tests/test_ejercicios_notebook.py.
-NOTEBOOKS = sorted(nb for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
-                   if not nb.name.startswith("05_"))
+NOTEBOOKS = sorted(
+    nb for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if not nb.name.startswith("05_")
+)
 
 #: Parámetros pequeños para la ejecución de humo de cada notebook (todos deben figurar).
 SMOKE_PARAMETERS = {
-    "01_exploracion_datos": {"bins": 10, "map_points": 500, "seed": 7, "test_size": 0.25,
-                             "n_splits": 2, "tail_seeds": [0, 1], "tail_epochs": 1},
-    "02_mlp_desde_cero": {"epochs": 2, "batch_size": 64, "init_depth": 4, "init_width": 16,
-                          "n_repeats": 2},
+    "01_exploracion_datos": {
+        "bins": 10,
+        "map_points": 500,
+        "seed": 7,
+        "test_size": 0.25,
+        "n_splits": 2,
+        "tail_seeds": [0, 1],
+        "tail_epochs": 1,
+    },
+    "02_mlp_desde_cero": {
+        "epochs": 2,
+        "batch_size": 64,
+        "init_depth": 4,
+        "init_width": 16,
+        "n_repeats": 2,
+    },
     "03_gd_sgd_minibatch": {
-        "epochs": 1, "n_runs": 2, "equal_updates": 10, "lr_grid": [0.001, 0.01], "n_jobs": 1,
+        "epochs": 1,
+        "n_runs": 2,
+        "equal_updates": 10,
+        "lr_grid": [0.001, 0.01],
+        "n_jobs": 1,
         "path_updates": 8,
     },
     "04_batch_size_learning_rate": {
-        "batch_sizes": [8, 128, 0], "lr_grid": [0.01, 0.1], "epochs": 1,
-        "sweep_seeds": [0, 1, 2], "n_jobs": 1, "n_boot": 20, "target_loss": 0.8,
-        "target_max_epochs": 2, "steps_seeds": [0, 1], "noise_batches": [1, 16, 256],
-        "noise_draws": 5, "noise_epochs": [0, 1], "curvature_steps": [0, 2], "gen_loss": 0.8,
-        "blog_epochs": 1, "blog_seeds": [0, 1], "timing_seconds": 0.02, "timing_repeats": 1,
+        "batch_sizes": [8, 128, 0],
+        "lr_grid": [0.01, 0.1],
+        "epochs": 1,
+        "sweep_seeds": [0, 1, 2],
+        "n_jobs": 1,
+        "n_boot": 20,
+        "target_loss": 0.8,
+        "target_max_epochs": 2,
+        "steps_seeds": [0, 1],
+        "noise_batches": [1, 16, 256],
+        "noise_draws": 5,
+        "noise_epochs": [0, 1],
+        "curvature_steps": [0, 2],
+        "gen_loss": 0.8,
+        "blog_epochs": 1,
+        "blog_seeds": [0, 1],
+        "timing_seconds": 0.02,
+        "timing_repeats": 1,
         "animation_updates": 4,
     },
 }
@@ -39,10 +69,21 @@ SMOKE_PARAMETERS = {
 #: Parámetros válidos con los que el entrenamiento diverge (notebooks 01 y 02): el notebook
 #: debe terminar igual, diciendo que divergió, sin NaN, sin avisos y con sus conclusiones.
 DIVERGING_PARAMETERS = {
-    "01_exploracion_datos": {"map_points": 300, "n_splits": 2, "tail_seeds": [0, 1],
-                             "tail_epochs": 1, "tail_lr": 0.5},
-    "02_mlp_desde_cero": {"batch_size": 16, "learning_rate": 0.5, "epochs": 2, "init_depth": 4,
-                          "init_width": 16, "n_repeats": 2},
+    "01_exploracion_datos": {
+        "map_points": 300,
+        "n_splits": 2,
+        "tail_seeds": [0, 1],
+        "tail_epochs": 1,
+        "tail_lr": 0.5,
+    },
+    "02_mlp_desde_cero": {
+        "batch_size": 16,
+        "learning_rate": 0.5,
+        "epochs": 2,
+        "init_depth": 4,
+        "init_width": 16,
+        "n_repeats": 2,
+    },
 }
 
 #: Un parámetro con un tipo equivocado por notebook: debe fallar con un mensaje claro.
@@ -58,8 +99,13 @@ ids = [nb.stem for nb in NOTEBOOKS]
 
 def run(nb: Path, out: Path, parameters: dict) -> nbformat.NotebookNode:
     pm.execute_notebook(
-        str(nb), str(out), parameters=parameters, kernel_name="python3",
-        cwd=str(nb.parent), progress_bar=False, log_output=False,
+        str(nb),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(nb.parent),
+        progress_bar=False,
+        log_output=False,
     )
     return nbformat.read(out, as_version=4)
 
@@ -179,8 +225,13 @@ def test_notebook_03_with_diverging_parameters_stays_honest(tmp_path):
     """Tasas con las que todo diverge: sin error, sin avisos, sin NaN; lo dice en texto."""
     nb = ROOT / "notebooks" / "03_gd_sgd_minibatch.ipynb"
     parameters = {
-        "epochs": 1, "n_runs": 2, "equal_updates": 10, "learning_rate": 0.3,
-        "lr_grid": [0.5, 1.0], "n_jobs": 1, "path_updates": 8,
+        "epochs": 1,
+        "n_runs": 2,
+        "equal_updates": 10,
+        "learning_rate": 0.3,
+        "lr_grid": [0.5, 1.0],
+        "n_jobs": 1,
+        "path_updates": 8,
     }
     out = run(nb, tmp_path / nb.name, parameters)
     texts = []

@@ -24,7 +24,6 @@ from batchlab import (  # noqa: E402
     method_plots,
     methods,
     multirun,
-    noise,
     plots,
     sweep_plots,
     sweeps,
@@ -32,8 +31,6 @@ from batchlab import (  # noqa: E402
 
 STATIC = [
     "activation_spread_plot",
-    "band_plot",
-    "best_lr_plot",
     "budget_plot",
     "cosine_histograms",
     "divergence_vs_lr",
@@ -41,21 +38,16 @@ STATIC = [
     "time_plot",
     "correlation_heatmap",
     "cost_plot",
-    "curves_grid",
     "first_training_plot",
-    "generalization_plot",
     "geographic_scatter",
     "histograms",
     "learning_curves",
     "loss_vs_time",
-    "lr_batch_heatmap",
     "lr_sweep_plot",
     "parameter_paths",
     "pipeline_runs_plot",
     "predictions_plot",
-    "steps_plot",
     "update_losses",
-    "variance_plot",
 ]
 
 
@@ -202,62 +194,6 @@ def test_sweep_figures_mark_divergence(summary):
     assert "alguna semilla divergió" in legend
     crosses = [ln for ln in ax.lines if ln.get_marker() == "x" and len(ln.get_xdata())]
     assert crosses and all(1e3 in ln.get_xdata() for ln in crosses)
-    fig = batch_lr_plots.lr_batch_heatmap(summary, "rejilla")
-    ax = fig.axes[0]
-    assert ax.get_xlabel() == "tamaño del batch B"
-    n_diverged = int((summary["diverged_runs"] > 0).sum())
-    assert n_diverged >= 2  # SGD y mini-batch con lr = 1e3
-    assert sum(t.get_text() == "✕" for t in ax.texts) == n_diverged
-    assert any(isinstance(p, plt.Rectangle) and not p.get_fill() for p in ax.patches)
-
-
-def test_best_lr_and_band_plots(summary):
-    best = sweeps.best_lr_by_batch(summary)
-    segments = sweeps.scaling_segments(best, 8)
-    fig = batch_lr_plots.best_lr_plot({"sgd": best, "adam": best}, {"sgd": segments, "adam": []})
-    text = _texts(fig)
-    assert "pendiente" in text and "Adam" in text and "escalado lineal" in text
-    fig = batch_lr_plots.band_plot({"sgd": sweeps.good_lr_band(summary)})
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["SGD"]
-    assert "décadas" in fig.axes[0].get_ylabel()
-
-
-def test_curves_grid_shows_diverged_runs_and_spanish_diagnoses(data):
-    X, y, model = data
-    grid = {
-        (B, lr): bl.train(
-            model.copy(),
-            X,
-            y,
-            batch_size=B,
-            learning_rate=lr,
-            epochs=2,
-            seed=0,
-            X_val=X[:20],
-            y_val=y[:20],
-        )
-        for B in (8, 60)
-        for lr in (0.01, 1e3)
-    }
-    diagnoses = {k: sweeps.classify_run(h, 0.1) for k, h in grid.items()}
-    fig = batch_lr_plots.curves_grid(grid, diagnoses)
-    assert len(fig.axes) == 4
-    assert "divergió" in _texts(fig) and "diverge" in _texts(fig)
-    assert "diverges" not in _texts(fig)
-
-
-def test_noise_figures(data):
-    X, y, model = data
-    variance = noise.minibatch_variance(model, X, y, [1, 4, 16], seed=0)
-    fig = batch_lr_plots.variance_plot(variance, noise.variance_slope(variance, 16))
-    assert len(fig.axes[0].lines) == 2 and "1/B" in fig.axes[0].get_title()
-    steps = noise.steps_to_target(
-        model, X, y, X[:20], y[:20], [4, 60], [0.05, 1e3], target=0.5, max_epochs=3, seed=0
-    )
-    fit = noise.fit_steps_model(steps)
-    fig = batch_lr_plots.steps_plot(steps, fit, [5.0, 20.0], 0.5)
-    assert "actualizaciones hasta" in fig.axes[0].get_ylabel()
-    assert "no llega" in _texts(fig)  # el B = 60 con lr enorme diverge
 
 
 def test_cost_plot_has_three_panels(data):
@@ -273,15 +209,6 @@ def test_cost_plot_has_three_panels(data):
     assert [t.get_text() for t in fig.axes[2].get_legend().get_texts()][
         -1
     ] == "pico medido (tracemalloc)"
-
-
-def test_generalization_plot_survives_a_diverged_batch_size():
-    split = bl.split_and_scale(bl.load_housing().sample(600, random_state=0), seed=0)
-    table = sweeps.generalization(bl.MLP(rng=0), split, [64, 128], [0.01, 1e3], epochs=1, seeds=[0])
-    assert list(table[("diverged_runs", "")]) == [0, 1]
-    fig = batch_lr_plots.generalization_plot(table)
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["entrenamiento", "prueba"]
 
 
 def test_parameter_paths_draws_one_path_per_method():
@@ -326,7 +253,6 @@ def test_figures_accept_tables_with_only_the_documented_columns():
         }
     )
     assert sweep_plots.lr_sweep_plot(summary, "t").axes[0].get_xscale() == "log"
-    assert batch_lr_plots.lr_batch_heatmap(summary, "t").axes
 
 
 def test_notebook_03_many_run_figures_mark_divergence(data):

@@ -64,49 +64,6 @@ def test_best_learning_rate_falls_back_when_every_rate_diverges():
     assert best.loc[1, "lr"] == 0.1 and not best.loc[1, "reliable"]
 
 
-def test_one_rule_best_refined_and_band_agree():
-    # lr = 1 tiene la menor peor pérdida pero divergió una vez: ninguna regla la elige
-    summary = _summary([0.001, 0.01, 0.1, 1.0], [0.5, 0.3, 0.35, 0.1], [0, 0, 0, 1])
-    assert list(sweeps.safe_worst(summary)) == [0.5, 0.3, 0.35, np.inf]
-    best = sweeps.best_lr_by_batch(summary)
-    assert best.loc[8, "lr"] == 0.01
-    assert 0.001 < best.loc[8, "lr_refined"] < 0.1
-    band = sweeps.good_lr_band(summary, tolerance=0.2)
-    assert band.loc[8, "best_loss"] == 0.3
-
-
-def test_refine_best_lr_finds_the_vertex_of_a_parabola():
-    lrs = np.array([1e-3, 1e-2, 1e-1, 1.0])
-    true = 0.03
-    losses = np.exp((np.log(lrs) - np.log(true)) ** 2)
-    assert sweeps.refine_best_lr(lrs, losses) == pytest.approx(true, rel=1e-6)
-    # sin vecinos finitos a ambos lados, la mejor de la rejilla
-    assert sweeps.refine_best_lr(lrs, [1.0, 0.5, np.inf, np.inf]) == 1e-2
-    assert np.isnan(sweeps.refine_best_lr(lrs, [np.inf] * 4))
-
-
-def test_scaling_segments_recover_known_slopes():
-    Bs = np.array([8, 32, 128, 512, 2048])
-    lr = np.where(Bs <= 128, 1e-3 * Bs / 8, 1e-3 * 16)
-    best = pd.DataFrame({"lr_refined": lr}, index=Bs)
-    (s1, s2) = sweeps.scaling_segments(best, 128)
-    assert s1[:2] == (8, 128) and s1[2] == pytest.approx(1.0)
-    assert s2[:2] == (128, 2048) and s2[2] == pytest.approx(0.0, abs=1e-12)
-    assert np.isnan(sweeps.loglog_fit([1.0], [1.0])[0])
-
-
-def test_good_lr_band_counts_rates_close_to_the_best():
-    summary = _summary(
-        [0.001, 0.01, 0.1, 1.0],
-        [0.5, 0.3, 0.35, np.inf],
-        [0, 0, 0, 2],
-        median=[0.5, 0.3, 0.33, np.inf],
-    )
-    band = sweeps.good_lr_band(summary, tolerance=0.2)
-    assert band.loc[8, "good_rates"] == 2
-    assert band.loc[8, "width_decades"] == pytest.approx(1.0)
-
-
 def _history(val, diverged=False):
     return bl.training.History(
         batch_size=1,
@@ -123,32 +80,6 @@ def _history(val, diverged=False):
         samples_seen=np.arange(1, 6),
         epoch_time=np.ones(5),
         diverged=diverged,
-    )
-
-
-@pytest.mark.parametrize(
-    ("val", "diverged", "label"),
-    [
-        ([1.0, 0.8, 0.6, 0.5, 0.45], False, "converges"),
-        ([1.0, 0.8, 0.9, 0.7, 0.8, 0.6, 0.65], False, "oscillates"),
-        ([1.5, 1.4, 1.3, 1.2, 1.1], False, "crawls"),
-        ([1.0], True, "diverges"),
-    ],
-)
-def test_classify_run(val, diverged, label):
-    assert sweeps.classify_run(_history(val, diverged), best_loss=0.45) == label
-
-
-def test_generalization_reports_divergence_without_poisoning_the_means(housing_split):
-    table = sweeps.generalization(
-        bl.MLP(rng=0), housing_split, [256, 512], [0.01, 50.0], epochs=1, seeds=[0, 1]
-    )
-    assert list(table[("diverged_runs", "")]) == [0, 2]
-    assert np.isfinite(table.loc[256, ("test", "mean")])
-    assert np.isnan(table.loc[512, ("test", "mean")])
-    gap = table.loc[256, ("gap", "mean")]
-    assert gap == pytest.approx(
-        table.loc[256, ("test", "mean")] - table.loc[256, ("train", "mean")]
     )
 
 

@@ -19,6 +19,7 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.training` — ``train()``, el bucle de entrenamiento por batches;
 * :mod:`batchlab.reference` — el mismo bucle escrito «de libro», para leerlo (notebooks 02 y 03);
 * :mod:`batchlab.stacked` — el mismo algoritmo, K redes a la vez (MLP, SGD y Adam apilados);
+* :mod:`batchlab.stack_loop` — el bucle de ``train_many`` para una pila de runs;
 * :mod:`batchlab.lockstep` — ``train_many()``: K entrenamientos (semillas, tasas) a la vez;
 * :mod:`batchlab.curvature` — λ_max de la hessiana (iteración de la potencia);
 * :mod:`batchlab.claims` — las conclusiones como registros medidos (intervalo y veredicto);
@@ -45,7 +46,7 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.data_plots` — las figuras del notebook 01 (los datos y sus preparaciones);
 * :mod:`batchlab.method_plots` — las figuras del notebook 03 (métodos y muchas ejecuciones);
 * :mod:`batchlab.sweep_plots` — las figuras del barrido de tasas del notebook 03;
-* :mod:`batchlab.batch_lr_plots` — las figuras del notebook 04 (tamaño del batch × tasa);
+* :mod:`batchlab.batch_lr_plots` — la figura del coste de un batch (notebook 04);
 * :mod:`batchlab.scale_plots` — notebook 04: figuras de la rejilla, del ajuste de la tasa y del
   blog;
 * :mod:`batchlab.noise_plots` — notebook 04: figuras de la escala de ruido (pasos, varianza,

@@ -30,12 +30,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .batching import batches_per_epoch
 from .mlp import MLP
 from .training import train
 
 __all__ = [
-    "fit_steps_model",
     "gradient",
     "gradient_cosines",
     "gradient_noise_stats",
@@ -43,8 +41,6 @@ __all__ = [
     "noise_during_training",
     "random_subset_variance",
     "slope_replicates",
-    "steps_to_target",
-    "variance_slope",
 ]
 
 
@@ -205,81 +201,6 @@ def noise_during_training(
             done = target
         rows.append({"epoch": done, "loss": model.loss(X, y), **gradient_noise_stats(model, X, y)})
     return pd.DataFrame(rows)
-
-
-def variance_slope(table: pd.DataFrame, max_batch: int) -> float:
-    """Pendiente log-log de la varianza medida frente a B, con los B ≤ `max_batch`.
-
-    La ley 1/B predice −1 mientras B ≪ N (después pesa la corrección (N − B)/(N − 1)).
-    NaN si hay menos de dos puntos.
-    """
-    rows = table[table["B"] <= max_batch]
-    if len(rows) < 2:
-        return math.nan
-    return float(np.polyfit(np.log(rows["B"]), np.log(rows["measured_variance"]), 1)[0])
-
-
-def steps_to_target(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    X_val: np.ndarray,
-    y_val: np.ndarray,
-    batch_sizes: Sequence[int],
-    learning_rates: Sequence[float],
-    *,
-    target: float,
-    max_epochs: int,
-    seed: int,
-    checks_per_epoch: int = 20,
-) -> pd.DataFrame:
-    """Actualizaciones y épocas hasta que la validación baja de `target` (NaN si no llega).
-
-    Índice ``B``; columnas ``lr``, ``reached``, ``updates``, ``epochs``.
-    """
-    rows = []
-    n = len(X)
-    for B, lr in zip(batch_sizes, learning_rates, strict=True):
-        h = train(
-            model.copy(),
-            X,
-            y,
-            batch_size=B,
-            learning_rate=lr,
-            epochs=max_epochs,
-            seed=seed,
-            X_val=X_val,
-            y_val=y_val,
-            target_loss=target,
-            eval_every=max(1, batches_per_epoch(n, B) // checks_per_epoch),
-        )
-        reached = h.stop_reason == "target"
-        rows.append(
-            {
-                "B": B,
-                "lr": lr,
-                "reached": reached,
-                "updates": h.n_updates if reached else math.nan,
-                "epochs": h.samples_seen[-1] / n if reached else math.nan,
-            }
-        )
-    return pd.DataFrame(rows).set_index("B")
-
-
-def fit_steps_model(table: pd.DataFrame) -> dict[str, float]:
-    """Ajusta ``S(B) = S_min · (1 + B_ruido / B)`` (McCandlish et al., 2018) a los pasos.
-
-    Es lineal en 1/B: ``S = S_min + S_min·B_ruido · (1/B)``; mínimos cuadrados relativos
-    (cada punto pesa por igual en escala logarítmica). Devuelve ``{"s_min", "b_noise"}``.
-    """
-    ok = table["reached"].astype(bool)
-    B = table.index[ok].to_numpy(float)
-    S = table.loc[ok, "updates"].to_numpy(float)
-    if len(B) < 2:
-        return {"s_min": math.nan, "b_noise": math.nan}
-    A = np.c_[np.ones_like(B), 1 / B] / S[:, None]
-    (s_min, slope), *_ = np.linalg.lstsq(A, np.ones_like(S), rcond=None)
-    return {"s_min": float(s_min), "b_noise": float(slope / s_min)}
 
 
 def gradient_cosines(

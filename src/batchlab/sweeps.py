@@ -22,23 +22,15 @@ import numpy as np
 import pandas as pd
 
 from .claims import wilson_interval
-from .data import HousingSplit
 from .methods import method_id
 from .mlp import MLP
-from .training import History, train
+from .training import History
 
 __all__ = [
     "best_learning_rates",
     "choose_lr",
-    "best_lr_by_batch",
-    "classify_run",
-    "generalization",
-    "good_lr_band",
-    "loglog_fit",
     "lr_sweep",
-    "refine_best_lr",
     "safe_worst",
-    "scaling_segments",
     "summarize_sweep",
 ]
 
@@ -234,153 +226,3 @@ def best_learning_rates(summary: pd.DataFrame) -> pd.DataFrame:
     best = best.loc[list(dict.fromkeys(summary["B"]))]  # orden del barrido
     best["reliable"] = best["diverged_runs"] == 0
     return best.drop(columns=["_worst", "_median"])
-
-
-def refine_best_lr(lrs: np.ndarray, losses: np.ndarray) -> float:
-    """Mejor tasa con resolución por debajo de la rejilla.
-
-    Ajusta una parábola a log(pérdida) frente a log(lr) con el mejor punto y sus
-    vecinos finitos y devuelve su vértice (o la mejor tasa de la rejilla si no hay
-    vecinos o la parábola no es convexa).
-    """
-    lrs, losses = np.asarray(lrs, float), np.asarray(losses, float)
-    order = np.argsort(lrs)
-    lrs, losses = lrs[order], losses[order]
-    finite = np.isfinite(losses)
-    if not finite.any():
-        return math.nan
-    k = int(np.nanargmin(np.where(finite, losses, np.nan)))
-    idx = [i for i in (k - 1, k, k + 1) if 0 <= i < len(lrs) and finite[i]]
-    if len(idx) < 3:
-        return float(lrs[k])
-    a, b, _ = np.polyfit(np.log(lrs[idx]), np.log(losses[idx]), 2)
-    if a <= 0:
-        return float(lrs[k])
-    vertex = -b / (2 * a)
-    return float(np.exp(np.clip(vertex, np.log(lrs[idx[0]]), np.log(lrs[idx[-1]]))))
-
-
-def best_lr_by_batch(summary: pd.DataFrame) -> pd.DataFrame:
-    """Por B: la mejor tasa de la rejilla (:func:`best_learning_rates`) y la refinada.
-
-    Índice ``B``; columnas ``method``, ``lr``, ``lr_refined``, ``worst``, ``diverged_runs``.
-    """
-    best = best_learning_rates(summary)
-    loss = safe_worst(summary)
-    best["lr_refined"] = [
-        refine_best_lr(
-            summary.loc[summary["B"] == B, "lr"].to_numpy(), loss[summary["B"] == B].to_numpy()
-        )
-        for B in best.index
-    ]
-    return best[["method", "lr", "lr_refined", "worst", "diverged_runs"]]
-
-
-def loglog_fit(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """Recta de mínimos cuadrados en log-log: ``(pendiente, ordenada)`` de log y = a·log x + b.
-
-    Solo con los puntos finitos y positivos; NaN si quedan menos de dos.
-    """
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
-    if ok.sum() < 2:
-        return math.nan, math.nan
-    slope, intercept = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
-    return float(slope), float(intercept)
-
-
-def scaling_segments(best: pd.DataFrame, split_at: int) -> list[tuple[int, int, float, float]]:
-    """Rectas log-log de la mejor tasa frente a B a cada lado de `split_at` (incluido en ambas).
-
-    Devuelve ``[(B_min, B_max, pendiente, ordenada), …]`` para los tramos con ≥ 2 puntos.
-    """
-    Bs, lrs = best.index.to_numpy(), best["lr_refined"].to_numpy()
-    out = []
-    for mask in (Bs <= split_at, Bs >= split_at):
-        if mask.sum() >= 2:
-            slope, icpt = loglog_fit(Bs[mask], lrs[mask])
-            out.append((int(Bs[mask].min()), int(Bs[mask].max()), slope, icpt))
-    return out
-
-
-def good_lr_band(summary: pd.DataFrame, tolerance: float = 0.2) -> pd.DataFrame:
-    """Ancho de la banda de tasas «buenas» por B: las que no divergen con ninguna semilla
-    y quedan a menos de `tolerance` (relativo) de la mejor, en décadas de lr.
-
-    Índice ``B``; columnas ``method``, ``best_loss``, ``good_rates``, ``width_decades``.
-    """
-    rows = []
-    loss = safe_worst(summary)
-    for B, grp in summary.groupby("B", sort=False):
-        best = loss[grp.index].min()
-        good = grp.loc[loss[grp.index] <= (1 + tolerance) * best, "lr"]
-        rows.append(
-            {
-                "B": B,
-                "method": grp["method"].iloc[0],
-                "best_loss": best,
-                "good_rates": len(good),
-                "width_decades": float(np.log10(good.max() / good.min()))
-                if len(good)
-                else math.nan,
-            }
-        )
-    return pd.DataFrame(rows).set_index("B")
-
-
-def classify_run(
-    history: History, best_loss: float, crawl_factor: float = 1.5, max_rises: int = 2
-) -> str:
-    """Diagnóstico de un entrenamiento: ``diverges``, ``oscillates``, ``crawls`` o ``converges``.
-
-    Sobre la curva de validación por época (desde la primera): *oscila* si sube en más
-    de `max_rises` épocas; *se arrastra* si acaba a más de `crawl_factor` veces la mejor
-    pérdida del grupo (`best_loss`); si no, *converge*. (Etiquetas: :mod:`batchlab.labels`.)
-    """
-    if history.diverged:
-        return "diverges"
-    if int((np.diff(history.val_loss) > 0).sum()) > max_rises:
-        return "oscillates"
-    if history.val_loss[-1] > crawl_factor * best_loss:
-        return "crawls"
-    return "converges"
-
-
-def generalization(
-    model: MLP,
-    split: HousingSplit,
-    batch_sizes: Sequence[int],
-    learning_rates: Sequence[float],
-    *,
-    epochs: int,
-    seeds: Sequence[int],
-) -> pd.DataFrame:
-    """Pérdida de entrenamiento y de prueba al final, y su diferencia, por tamaño de batch.
-
-    Cada B con su tasa; media y desviación entre las semillas de barajado que no
-    divergieron. Índice ``B``; columnas ``("lr", "")``, ``("diverged_runs", "")`` y
-    ``(x, "mean")``, ``(x, "std")`` para x en ``train``, ``test`` y ``gap`` (prueba −
-    entrenamiento).
-    """
-    rows = []
-    for B, lr in zip(batch_sizes, learning_rates, strict=True):
-        for sd in seeds:
-            m = model.copy()
-            h = train(
-                m,
-                split.X_train,
-                split.y_train,
-                batch_size=B,
-                learning_rate=lr,
-                epochs=epochs,
-                seed=sd,
-            )
-            tr = math.nan if h.diverged else m.loss(split.X_train, split.y_train)
-            te = math.nan if h.diverged else m.loss(split.X_test, split.y_test)
-            rows.append({"B": B, "lr": lr, "diverged": h.diverged, "train": tr, "test": te})
-    raw = pd.DataFrame(rows)
-    raw["gap"] = raw["test"] - raw["train"]
-    agg = raw.groupby("B")[["train", "test", "gap"]].agg(["mean", "std"])
-    agg.insert(0, ("diverged_runs", ""), raw.groupby("B")["diverged"].sum().astype(int))
-    agg.insert(0, ("lr", ""), raw.groupby("B")["lr"].first())
-    return agg

@@ -1,0 +1,365 @@
+"""El bucle de :func:`batchlab.lockstep.train_many` para K runs apilados.
+
+Es la época de :func:`batchlab.training.train` escrita para una pila de runs que comparten B
+(:class:`batchlab.stacked.StackedMLP`): cada run con su barajado, su tasa, sus puntos de
+control y su divergencia; el que diverge o llega a su objetivo sale de la pila y los demás
+siguen. Los argumentos llegan ya comprobados por ``train_many``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .batching import batches_per_epoch, epoch_orders
+from .history import History, cumulative_samples
+from .mlp import MLP
+from .stacked import StackedMLP, _StackedAdam
+from .training import DIVERGENCE_FACTOR
+
+#: A partir de este tamaño de batch el apilado no compensa (BLAS ya domina el tiempo):
+#: ``train_many`` entrena los runs uno tras otro con ``train()``.
+STACK_MAX_BATCH = 128
+#: Runs por pila como máximo (acota la memoria de los datos barajados, K × N × d).
+STACK_MAX_RUNS = 64
+#: Filas por pila y actualización (K × B) como máximo: más allá, los intermedios
+#: (K, B, 64) no caben en la caché y una pila grande es más lenta que dos pequeñas.
+STACK_MAX_ROWS = 512
+
+
+# -- lo que se anota de cada run ---------------------------------------------------
+@dataclass
+class _Run:
+    """Estado y registro de un run dentro de la pila (lo que ``train()`` guarda en locales)."""
+
+    index: int
+    learning_rate: float
+    seed: int
+    limit: float
+    initial: float
+    initial_val: float | None
+    orders: object
+    losses: list = field(default_factory=list)  # trozos de update_loss
+    epoch_losses: list = field(default_factory=list)  # trozos de la época en curso
+    epoch_time: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    train_loss_end: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    ck_updates: list = field(default_factory=list)
+    ck_times: list = field(default_factory=list)
+    ck_losses: list = field(default_factory=list)
+    elapsed: float = 0.0
+    n_updates: int = 0
+    diverged: bool = False
+    stop_reason: str | None = None
+
+
+def _shadow(layer_sizes: tuple[int, ...], theta_row: np.ndarray) -> MLP:
+    """Un :class:`MLP` cuyos parámetros son una vista de una fila de la pila (para evaluar)."""
+    twin = object.__new__(MLP)
+    twin.layer_sizes = layer_sizes
+    twin.theta = theta_row
+    twin.grad = np.zeros_like(theta_row)
+    twin._bind_views()
+    return twin
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """Lo que comparten todos los runs de una pila (argumentos ya validados)."""
+
+    models: list
+    X: np.ndarray
+    y: np.ndarray
+    X_val: np.ndarray | None
+    y_val: np.ndarray | None
+    bs: int
+    decay: float
+    eval_every: int | None
+    max_updates: int | None
+    target_loss: float | None
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def per_epoch(self) -> int:
+        return batches_per_epoch(self.n, self.bs)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Tamaño de cada batch de una época (el último puede ser menor)."""
+        sizes = np.full(self.per_epoch, self.bs)
+        sizes[-1] = self.n - self.bs * (self.per_epoch - 1)
+        return sizes
+
+    @property
+    def eval_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """Datos de los puntos de control: validación si la hay; si no, entrenamiento."""
+        return (self.X, self.y) if self.X_val is None else (self.X_val, self.y_val)
+
+
+class _Active:
+    """Los runs que siguen entrenando: su pila, su estado de Adam y vistas para evaluarlos."""
+
+    def __init__(self, runs: list[_Run], stack: StackedMLP, adam: _StackedAdam | None):
+        self.runs, self.stack, self.adam = runs, stack, adam
+        self.step = adam.step if adam is not None else stack.sgd_step
+        self.models = [_shadow(stack.layer_sizes, row) for row in stack.theta]
+
+    def release(self, setup: _Setup, positions) -> None:
+        """Copia los pesos de esos runs a sus modelos (``train_many`` entrena en sitio)."""
+        for j in positions:
+            setup.models[self.runs[j].index].theta[...] = self.stack.theta[j]
+
+    def without(self, positions) -> tuple[_Active, np.ndarray]:
+        """Los runs activos salvo esos; y las posiciones que se quedan."""
+        keep = np.array([j for j in range(len(self.runs)) if j not in positions], int)
+        stack = self.stack.subset(keep)
+        adam = self.adam.subset(stack, keep) if self.adam is not None else None
+        return _Active([self.runs[j] for j in keep], stack, adam), keep
+
+
+def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
+    """Registro inicial de cada run: pérdidas de partida y el punto de control t = 0."""
+    X_eval, y_eval = setup.eval_data
+    runs = []
+    for i, (model, lr, seed) in enumerate(zip(setup.models, lrs, seeds, strict=True)):
+        initial = model.loss(setup.X, setup.y)
+        run = _Run(
+            index=i,
+            learning_rate=lr,
+            seed=seed,
+            initial=initial,
+            limit=DIVERGENCE_FACTOR * max(initial, 1.0),
+            initial_val=None if setup.X_val is None else model.loss(setup.X_val, setup.y_val),
+            orders=epoch_orders(setup.n, seed),
+        )
+        if setup.eval_every:
+            run.ck_updates.append(0)
+            run.ck_times.append(0.0)
+            run.ck_losses.append(model.loss(X_eval, y_eval))
+        runs.append(run)
+    return runs
+
+
+def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # noqa: C901
+    """Una época de los runs activos, como la época de ``train()``; devuelve los que siguen."""
+    n, bs, per_epoch, sizes = setup.n, setup.bs, setup.per_epoch, setup.sizes
+    X_eval, y_eval = setup.eval_data
+    inf, clock = math.inf, time.perf_counter
+    perms = np.stack([next(r.orders) for r in active.runs])
+    Xs, ys = setup.X[perms], setup.y[perms]  # (K, N, d): los datos de cada run en su orden
+    lr0 = np.array([r.learning_rate for r in active.runs]).reshape(-1, 1, 1)
+    k_epoch, start_t, seg_t = len(active.runs), t, t
+    seg = np.empty((per_epoch, k_epoch))  # pérdidas de la época, una columna por run
+    next_event = _next_event(t, setup.eval_every, setup.max_updates)
+    tic = clock()
+    for start in range(0, n, bs):
+        lr = lr0 / (1.0 + setup.decay * t) if setup.decay else lr0
+        losses = active.step(Xs[:, start : start + bs], ys[:, start : start + bs], lr)
+        seg[t - start_t] = losses
+        t += 1
+        stopping: list[int] = []
+        if not losses.sum() < inf:  # algún run con pérdida inf o NaN: diverge y se congela
+            for j in np.flatnonzero(~(losses < inf)):
+                active.runs[j].diverged = True
+                stopping.append(int(j))
+        if t == next_event:
+            pause = clock()
+            for j, r in enumerate(active.runs):
+                if j not in stopping:
+                    reason = _checkpoint(
+                        r,
+                        active.models[j],
+                        t,
+                        r.elapsed + (pause - tic) / k_epoch,
+                        X_eval,
+                        y_eval,
+                        setup,
+                    )
+                    if reason:
+                        r.stop_reason = reason
+                        stopping.append(j)
+            tic += clock() - pause  # la evaluación no cuenta como entrenamiento
+            next_event = _next_event(t, setup.eval_every, setup.max_updates)
+        if stopping:  # esos runs cierran su época aquí; los demás siguen sin ellos
+            now = (clock() - tic) / k_epoch
+            for j, r in enumerate(active.runs):
+                r.epoch_losses.append(seg[seg_t - start_t : t - start_t, j].copy())
+            for j in sorted(stopping):
+                _finish_epoch(
+                    active.runs[j],
+                    t - start_t == per_epoch,
+                    now,
+                    sizes,
+                    n,
+                    active.models[j],
+                    setup.X,
+                    setup.y,
+                    setup.X_val,
+                    setup.y_val,
+                    t,
+                )
+            active.release(setup, stopping)
+            active, keep = active.without(stopping)
+            if not active.runs:
+                return active, t
+            seg_t = t
+            Xs, ys, lr0 = Xs[keep], ys[keep], lr0[keep]
+            seg = np.ascontiguousarray(seg[:, keep])
+    now = (clock() - tic) / k_epoch
+    for j, r in enumerate(active.runs):
+        r.epoch_losses.append(seg[seg_t - start_t : t - start_t, j].copy())
+        _finish_epoch(
+            r, True, now, sizes, n, active.models[j], setup.X, setup.y, setup.X_val, setup.y_val, t
+        )
+    diverged = [j for j, r in enumerate(active.runs) if r.diverged]  # por la media de la época
+    if diverged:
+        active.release(setup, diverged)
+        active, _ = active.without(diverged)
+    return active, t
+
+
+def _train_stacked(
+    models,
+    X,
+    y,
+    *,
+    bs,
+    lrs,
+    seeds,
+    epochs,
+    X_val,
+    y_val,
+    decay,
+    eval_every,
+    max_updates,
+    target_loss,
+    optimizer,
+    progress,
+) -> list[History]:
+    """El bucle de ``train()`` para K runs apilados (argumentos ya validados)."""
+    setup = _Setup(
+        models=models,
+        X=X,
+        y=y,
+        X_val=X_val,
+        y_val=y_val,
+        bs=bs,
+        decay=decay,
+        eval_every=eval_every,
+        max_updates=max_updates,
+        target_loss=target_loss,
+    )
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=epochs, desc=f"{optimizer} B={bs}, {len(models)} runs", unit="época")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        runs = _start(setup, lrs, seeds)
+        stack = StackedMLP(models[0].layer_sizes, np.stack([m.theta for m in models]))
+        active = _Active(list(runs), stack, _StackedAdam(stack) if optimizer == "adam" else None)
+        t = 0
+        for _ in range(epochs):
+            active, t = _epoch(setup, active, t)
+            if bar is not None:
+                bar.update(1)
+            if not active.runs:
+                break
+        active.release(setup, range(len(active.runs)))
+    if bar is not None:
+        bar.close()
+    return [
+        _history(
+            r,
+            bs=bs,
+            n=setup.n,
+            decay=decay,
+            epochs=epochs,
+            optimizer=optimizer,
+            has_val=X_val is not None,
+        )
+        for r in runs
+    ]
+
+
+def _next_event(t: int, eval_every: int | None, max_updates: int | None) -> int:
+    """La próxima actualización con algo que hacer (-1: ninguna), como ``train()``."""
+    candidates = [(t // eval_every + 1) * eval_every] if eval_every else []
+    if max_updates:
+        candidates.append(max_updates)
+    return min(candidates) if candidates else -1
+
+
+def _checkpoint(
+    run: _Run, model: MLP, t: int, elapsed: float, X_eval, y_eval, setup: _Setup
+) -> str | None:
+    """Punto de control de un run tras la actualización `t`; devuelve el motivo para parar."""
+    eval_every, max_updates, target_loss = setup.eval_every, setup.max_updates, setup.target_loss
+    if eval_every and t % eval_every == 0:
+        run.ck_updates.append(t)
+        run.ck_times.append(elapsed)
+        run.ck_losses.append(model.loss(X_eval, y_eval))
+        if target_loss is not None and run.ck_losses[-1] <= target_loss:
+            return "target"
+    if max_updates and t >= max_updates:
+        return "max_updates"
+    return None
+
+
+def _finish_epoch(
+    run: _Run, complete: bool, seconds: float, sizes, n, model, X, y, X_val, y_val, t: int
+) -> None:
+    """Cierra la época de un run (completa o no), como el final de la época en ``train()``."""
+    run.epoch_time.append(seconds)
+    run.elapsed += seconds
+    run.n_updates = t
+    chunk = run.epoch_losses[0] if len(run.epoch_losses) == 1 else np.concatenate(run.epoch_losses)
+    run.losses.append(chunk)
+    run.epoch_losses = []
+    if run.diverged:
+        return
+    end_loss = model.loss(X, y)  # con los pesos tras el último paso, como train()
+    if not complete:  # parada a media época
+        run.diverged = not end_loss < run.limit
+        return
+    epoch_loss = float(np.dot(chunk, sizes)) / n
+    run.diverged = not (epoch_loss < run.limit and end_loss < run.limit)
+    if not run.diverged:
+        run.train_loss.append(epoch_loss)
+        run.train_loss_end.append(end_loss)
+        if X_val is not None:
+            run.val_loss.append(model.loss(X_val, y_val))
+
+
+def _history(run: _Run, *, bs, n, decay, epochs, optimizer, has_val) -> History:
+    """El :class:`History` de un run, con los mismos campos que el de ``train()``."""
+    return History(
+        batch_size=bs,
+        learning_rate=run.learning_rate,
+        decay=decay,
+        seed=run.seed,
+        n_samples=n,
+        epochs_requested=epochs,
+        initial_train_loss=run.initial,
+        initial_val_loss=run.initial_val,
+        train_loss=np.array(run.train_loss),
+        train_loss_end=np.array(run.train_loss_end),
+        val_loss=np.array(run.val_loss) if has_val else None,
+        update_loss=np.concatenate(run.losses) if run.losses else np.array([]),
+        samples_seen=cumulative_samples(n, bs, run.n_updates),
+        epoch_time=np.array(run.epoch_time),
+        checkpoint_updates=np.array(run.ck_updates, dtype=int),
+        checkpoint_time=np.array(run.ck_times),
+        checkpoint_loss=np.array(run.ck_losses),
+        n_updates=run.n_updates,
+        diverged=run.diverged,
+        optimizer=optimizer,
+        stop_reason="diverged" if run.diverged else (run.stop_reason or "epochs"),
+    )
