@@ -19,6 +19,7 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.training` — ``train()``, el bucle de entrenamiento por batches;
 * :mod:`batchlab.reference` — el mismo bucle escrito «de libro», para leerlo (notebooks 02 y 03);
 * :mod:`batchlab.stacked` — el mismo algoritmo, K redes a la vez (MLP, SGD y Adam apilados);
+* :mod:`batchlab.stack_runs` — lo que se anota de cada run de una pila y su ``History``;
 * :mod:`batchlab.stack_loop` — el bucle de ``train_many`` para una pila de runs;
 * :mod:`batchlab.lockstep` — ``train_many()``: K entrenamientos (semillas, tasas) a la vez;
 * :mod:`batchlab.curvature` — λ_max de la hessiana (iteración de la potencia);

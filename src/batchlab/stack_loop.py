@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from .batching import batches_per_epoch, epoch_orders
-from .history import History, cumulative_samples
+from .history import History
 from .mlp import MLP
+from .stack_runs import _finish_epoch, _history, _Run, _shadow
 from .stacked import StackedMLP, _StackedAdam
 from .training import DIVERGENCE_FACTOR
 
@@ -28,43 +29,6 @@ STACK_MAX_RUNS = 64
 #: Filas por pila y actualización (K × B) como máximo: más allá, los intermedios
 #: (K, B, 64) no caben en la caché y una pila grande es más lenta que dos pequeñas.
 STACK_MAX_ROWS = 512
-
-
-# -- lo que se anota de cada run ---------------------------------------------------
-@dataclass
-class _Run:
-    """Estado y registro de un run dentro de la pila (lo que ``train()`` guarda en locales)."""
-
-    index: int
-    learning_rate: float
-    seed: int
-    limit: float
-    initial: float
-    initial_val: float | None
-    orders: object
-    losses: list = field(default_factory=list)  # trozos de update_loss
-    epoch_losses: list = field(default_factory=list)  # trozos de la época en curso
-    epoch_time: list = field(default_factory=list)
-    train_loss: list = field(default_factory=list)
-    train_loss_end: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    ck_updates: list = field(default_factory=list)
-    ck_times: list = field(default_factory=list)
-    ck_losses: list = field(default_factory=list)
-    elapsed: float = 0.0
-    n_updates: int = 0
-    diverged: bool = False
-    stop_reason: str | None = None
-
-
-def _shadow(layer_sizes: tuple[int, ...], theta_row: np.ndarray) -> MLP:
-    """Un :class:`MLP` cuyos parámetros son una vista de una fila de la pila (para evaluar)."""
-    twin = object.__new__(MLP)
-    twin.layer_sizes = layer_sizes
-    twin.theta = theta_row
-    twin.grad = np.zeros_like(theta_row)
-    twin._bind_views()
-    return twin
 
 
 @dataclass(frozen=True)
@@ -311,55 +275,3 @@ def _checkpoint(
     if max_updates and t >= max_updates:
         return "max_updates"
     return None
-
-
-def _finish_epoch(
-    run: _Run, complete: bool, seconds: float, sizes, n, model, X, y, X_val, y_val, t: int
-) -> None:
-    """Cierra la época de un run (completa o no), como el final de la época en ``train()``."""
-    run.epoch_time.append(seconds)
-    run.elapsed += seconds
-    run.n_updates = t
-    chunk = run.epoch_losses[0] if len(run.epoch_losses) == 1 else np.concatenate(run.epoch_losses)
-    run.losses.append(chunk)
-    run.epoch_losses = []
-    if run.diverged:
-        return
-    end_loss = model.loss(X, y)  # con los pesos tras el último paso, como train()
-    if not complete:  # parada a media época
-        run.diverged = not end_loss < run.limit
-        return
-    epoch_loss = float(np.dot(chunk, sizes)) / n
-    run.diverged = not (epoch_loss < run.limit and end_loss < run.limit)
-    if not run.diverged:
-        run.train_loss.append(epoch_loss)
-        run.train_loss_end.append(end_loss)
-        if X_val is not None:
-            run.val_loss.append(model.loss(X_val, y_val))
-
-
-def _history(run: _Run, *, bs, n, decay, epochs, optimizer, has_val) -> History:
-    """El :class:`History` de un run, con los mismos campos que el de ``train()``."""
-    return History(
-        batch_size=bs,
-        learning_rate=run.learning_rate,
-        decay=decay,
-        seed=run.seed,
-        n_samples=n,
-        epochs_requested=epochs,
-        initial_train_loss=run.initial,
-        initial_val_loss=run.initial_val,
-        train_loss=np.array(run.train_loss),
-        train_loss_end=np.array(run.train_loss_end),
-        val_loss=np.array(run.val_loss) if has_val else None,
-        update_loss=np.concatenate(run.losses) if run.losses else np.array([]),
-        samples_seen=cumulative_samples(n, bs, run.n_updates),
-        epoch_time=np.array(run.epoch_time),
-        checkpoint_updates=np.array(run.ck_updates, dtype=int),
-        checkpoint_time=np.array(run.ck_times),
-        checkpoint_loss=np.array(run.ck_losses),
-        n_updates=run.n_updates,
-        diverged=run.diverged,
-        optimizer=optimizer,
-        stop_reason="diverged" if run.diverged else (run.stop_reason or "epochs"),
-    )
