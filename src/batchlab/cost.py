@@ -36,20 +36,18 @@ __all__ = [
 ]
 
 
+def _timed_run(model, X, y, B, seconds, seed):
+    """Un entrenamiento de ~`seconds` s de una copia de `model` (tasa ínfima: solo se mide)."""
+    return train(
+        model.copy(), X, y, batch_size=B, learning_rate=1e-6, seed=seed, time_budget=seconds
+    )
+
+
 def _median_time(model, X, y, B, seconds, repeats, seed) -> float:
     """Mediana de µs por actualización en `repeats` entrenamientos de ~`seconds` s."""
     times = []
     for r in range(repeats):
-        h = train(
-            model.copy(),
-            X,
-            y,
-            batch_size=B,
-            learning_rate=1e-6,
-            epochs=10**6,
-            seed=seed + r,
-            time_budget=seconds,
-        )
+        h = _timed_run(model, X, y, B, seconds, seed + r)
         times.append(h.total_time / h.n_updates)
     return 1e6 * float(np.median(times))
 
@@ -103,16 +101,7 @@ def time_per_update(
     with threadpool_limits(limits=threads, user_api="blas"):
         for r in range(repeats):
             for B in batch_sizes:
-                h = train(
-                    model.copy(),
-                    X,
-                    y,
-                    batch_size=B,
-                    learning_rate=1e-6,
-                    epochs=10**6,
-                    seed=seed + r,
-                    time_budget=seconds,
-                )
+                h = _timed_run(model, X, y, B, seconds, seed + r)
                 runs[B].append((h.total_time / h.n_updates, h.samples_seen[-1] / h.total_time))
     rows = []
     for B, values in runs.items():
