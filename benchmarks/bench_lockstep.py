@@ -11,8 +11,8 @@ semillas) y B = 1, 32 y 512:
 Como en ``bench_training.py`` se cuentan los bucles de época (``History.total_time``: el
 barajado y las evaluaciones quedan fuera, igual para ambos); cada medida es la mediana de
 varias repeticiones, las dos formas se intercalan y alternan el orden, y BLAS va a un
-hilo (threadpoolctl). Aparte, dos grupos independientes (B = 1 y B = 4) con
-``train_groups`` en serie y con ``n_jobs=2`` (tiempo de reloj de la llamada entera).
+hilo (threadpoolctl). Aparte, parejas de grupos independientes con el mismo trabajo
+(B = 1 y B = 32) con ``train_groups``, en serie y con ``n_jobs=2`` (tiempo de reloj).
 
     python benchmarks/bench_lockstep.py            # o: make bench
     python benchmarks/bench_lockstep.py --tiny     # comprobación rápida (tests)
@@ -43,7 +43,8 @@ FULL = dict(
     repeats=3,
     rows=None,
     group_k=16,
-    group_updates=3000,
+    group_batches=(1, 32),
+    group_updates={1: 20000, 32: 5000},
 )
 TINY = dict(
     ks=(1, 4),
@@ -52,7 +53,8 @@ TINY = dict(
     repeats=1,
     rows=512,
     group_k=2,
-    group_updates=20,
+    group_batches=(1,),
+    group_updates={1: 20},
 )
 
 
@@ -136,33 +138,67 @@ def summarize(raw: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def bench_groups(X, y, cfg) -> dict[str, float]:
-    """Dos grupos independientes (B = 1 y B = 4) en serie y con ``n_jobs=2``."""
+def _group(X, B, k, updates, first_seed):
+    """Un grupo de ``train_groups``: K runs con B, semillas desde `first_seed`."""
+    return dict(
+        models=fresh_models(k),
+        batch_size=B,
+        learning_rates=LEARNING_RATE,
+        seeds=list(range(first_seed, first_seed + k)),
+        epochs=-(-updates * B // len(X)),
+        max_updates=updates,
+    )
+
+
+def bench_groups(X, y, cfg) -> pd.DataFrame:
+    """Dos grupos independientes con ``train_groups``, en serie y con ``n_jobs=2``.
+
+    Cada pareja de grupos (mismo B, otras semillas: el mismo trabajo) se entrena con
+    ``n_jobs=1`` y con ``n_jobs=2``, intercalados, con BLAS a un hilo en los dos casos
+    (joblib limita a un hilo los procesos; el proceso principal se limita aquí). Los
+    procesos de joblib se arrancan antes de medir (se reutilizan de una llamada a otra,
+    como en un notebook); se informa también de la primera llamada, con el arranque.
+    La cota ideal es (t₁ + t₂) / max(t₁, t₂), con los tiempos en serie de cada grupo.
+    """
     k, updates = cfg["group_k"], cfg["group_updates"]
+    rows = []
+    with threadpool_limits(limits=1):
+        for B in cfg["group_batches"]:
 
-    def groups():
-        return [
-            dict(
-                models=fresh_models(k),
-                batch_size=B,
-                learning_rates=LEARNING_RATE,
-                seeds=list(range(k)),
-                epochs=-(-updates * B // len(X)),
-                max_updates=updates,
+            def pair(B=B):
+                return [_group(X, B, k, updates[B], 0), _group(X, B, k, updates[B], k)]
+
+            tic = time.perf_counter()
+            train_groups(pair(), X, y, n_jobs=2)  # primera llamada: arranca los procesos
+            first = time.perf_counter() - tic
+            times: dict[int, list[float]] = {1: [], 2: []}
+            for rep in range(cfg["repeats"]):
+                for n_jobs in (1, 2) if rep % 2 == 0 else (2, 1):
+                    tic = time.perf_counter()
+                    train_groups(pair(), X, y, n_jobs=n_jobs)
+                    times[n_jobs].append(time.perf_counter() - tic)
+            alone = []  # cada grupo solo, en serie (tiempo de reloj)
+            for g in pair():
+                tic = time.perf_counter()
+                train_groups([g], X, y)
+                alone.append(time.perf_counter() - tic)
+            serial, parallel = np.median(times[1]), np.median(times[2])
+            rows.append(
+                {
+                    "B": B,
+                    "K": k,
+                    "actualizaciones": updates[B],
+                    "serie_s": serial,
+                    "n_jobs2_s": parallel,
+                    "primera_llamada_s": first,
+                    "aceleracion": serial / parallel,
+                    "cota_ideal": sum(alone) / max(alone),
+                }
             )
-            for B in (1, 4)
-        ]
-
-    train_groups(groups(), X[:256], y[:256], n_jobs=2)  # arranca los procesos de joblib
-    times = {}
-    for n_jobs in (1, 2):
-        tic = time.perf_counter()
-        train_groups(groups(), X, y, n_jobs=n_jobs)
-        times[f"n_jobs={n_jobs}"] = time.perf_counter() - tic
-    return times
+    return pd.DataFrame(rows)
 
 
-def markdown(table: pd.DataFrame, groups: dict[str, float], n: int, cfg) -> str:
+def markdown(table: pd.DataFrame, groups: pd.DataFrame, n: int, cfg) -> str:
     """La tabla de resultados y la línea de n_jobs, en Markdown."""
     lines = [
         "# train_many frente a K llamadas a train()",
@@ -181,15 +217,23 @@ def markdown(table: pd.DataFrame, groups: dict[str, float], n: int, cfg) -> str:
             f"| {row[0]} | {row[1]} | {row[2]:.1f} | {row[3]:.1f} | {row[4]:,.0f} | "
             f"{row[5]:,.0f} | {row[6]:.2f}× |"
         )
-    serial, parallel = groups["n_jobs=1"], groups["n_jobs=2"]
     lines += [
         "",
-        f"Dos grupos independientes (B = 1 y B = 4, {cfg['group_k']} runs y "
-        f"{cfg['group_updates']} actualizaciones por run cada uno) con `train_groups`: "
-        f"{serial:.3f} s en serie, {parallel:.3f} s con n_jobs=2 "
-        f"({serial / parallel:.2f}×, tiempo de reloj).",
+        f"Dos grupos independientes con `train_groups` (el mismo B, {cfg['group_k']} runs por "
+        "grupo, semillas distintas), en serie y con `n_jobs=2`, BLAS a un hilo; mediana de "
+        f"{cfg['repeats']} repeticiones intercaladas, con los procesos ya arrancados (la "
+        "primera llamada, que los arranca, aparte). Tiempo de reloj de la llamada entera.",
         "",
+        "| B | K por grupo | actualizaciones por run | en serie (s) | n_jobs=2 (s) | × en serie "
+        "| cota ideal | primera llamada (s) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    for r in groups.itertuples(index=False):
+        lines.append(
+            f"| {r.B} | {r.K} | {r.actualizaciones} | {r.serie_s:.2f} | {r.n_jobs2_s:.2f} | "
+            f"{r.aceleracion:.2f}× | {r.cota_ideal:.2f}× | {r.primera_llamada_s:.2f} |"
+        )
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -209,6 +253,7 @@ def main(argv=None) -> pd.DataFrame:
     table = summarize(raw)
     args.out.mkdir(parents=True, exist_ok=True)
     raw.to_csv(args.out / "lockstep.csv", index=False)
+    groups.to_csv(args.out / "lockstep_groups.csv", index=False)
     text = markdown(table, groups, len(X), cfg)
     (args.out / "lockstep.md").write_text(text, encoding="utf-8")
     print(text)

@@ -233,7 +233,7 @@ def test_tiny_benchmark_runs_and_writes_its_outputs(tmp_path):
     assert set(table["K"]) == {1, 4} and set(table["B"]) == {1, 32}
     assert (table["run-updates/s lockstep"] > 0).all()
     assert (table["run-updates/s secuencial"] > 0).all()
-    for name in ("lockstep.md", "lockstep.csv"):
+    for name in ("lockstep.md", "lockstep.csv", "lockstep_groups.csv"):
         assert (tmp_path / name).stat().st_size > 0
     assert "n_jobs=2" in (tmp_path / "lockstep.md").read_text(encoding="utf-8")
 

@@ -1,7 +1,7 @@
 """El mismo algoritmo, K redes a la vez (*the same algorithm, K runs at once*).
 
 :class:`StackedMLP` es :class:`batchlab.mlp.MLP` con un eje delantero de «run»: mismo
-vector θ por run, ``1ᵀδ`` para el sesgo, ``sign(A)`` como derivada de la ReLU, la tasa
+vector θ por run, ``1ᵀδ`` para el sesgo, la máscara ``A > 0`` como derivada de la ReLU, la tasa
 aplicada a δ de la salida. Cada producto de matrices es **un solo** ``np.matmul`` sobre K
 matrices (K productos de BLAS, una llamada de Python), así que K entrenamientos con el
 mismo tamaño de batch se reparten el sobrecoste fijo de NumPy y cada uno da los mismos
@@ -73,7 +73,7 @@ class StackedMLP:
             bufs = self._bufs[m] = {
                 "z": [np.empty((k, m, n)) for n in sizes[1:]],  # salida de cada capa
                 "delta": [np.empty((k, m, n)) for n in sizes[1:]],  # dL/dZ de cada capa
-                "sign": [np.empty((k, m, n)) for n in sizes[1:]],  # ReLU'(Z)
+                "active": [np.empty((k, m, n), bool) for n in sizes[1:]],  # Z > 0: ReLU'(Z)
                 "ones": np.ones(m),
             }
         return bufs
@@ -128,8 +128,14 @@ class StackedMLP:
                 np.matmul(a_prev.transpose(0, 2, 1), delta, out=grad_W)  # dL/dW = A_prevᵀ δ
                 np.matmul(ones, delta, out=grad_b)  # dL/db = 1ᵀ δ
             if i > 0:
-                delta = np.matmul(delta, W_T, out=bufs["delta"][i - 1])  # dL/dA_prev = δ Wᵀ
-                delta *= np.sign(a_prev, out=bufs["sign"][i - 1])  # · ReLU'(Z_prev)
+                out = bufs["delta"][i - 1]
+                if delta.shape[2] == 1:  # una sola salida: δ Wᵀ es un producto exterior
+                    delta = np.multiply(delta, W_T, out=out)  # (cada término, un producto)
+                else:
+                    delta = np.matmul(delta, W_T, out=out)  # dL/dA_prev = δ Wᵀ
+                # · ReLU'(Z_prev): multiplicar por la máscara A_prev > 0 da los mismos bits que
+                # por sign(A_prev) (A_prev ≥ 0 tras la ReLU) y es tres veces más rápido
+                delta *= np.greater(a_prev, 0.0, out=bufs["active"][i - 1])
 
     def sgd_step(self, X: np.ndarray, y: np.ndarray, learning_rates) -> np.ndarray:
         """Un paso de SGD de cada red con su tasa (K, 1, 1); devuelve las K pérdidas."""
