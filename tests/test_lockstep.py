@@ -114,6 +114,62 @@ def test_decay_validation_and_adam(small, housing_split):
     compare(X, y, LRS, SEEDS, batch_size=1, epochs=2, optimizer="adam", X_val=Xv, y_val=yv)
 
 
+@pytest.mark.parametrize("batch_size", [1, 7, 32, "full"])
+def test_nesterov_same_as_train_with_decay_and_validation(small, housing_split, batch_size):
+    X, y = small
+    Xv, yv = housing_split.X_test[:80], housing_split.y_test[:80]
+    lrs = [0.0005, 0.002, 0.001, 0.0015] if batch_size == 1 else [0.002, 0.008, 0.004, 0.006]
+    H, _ = compare(
+        X,
+        y,
+        lrs,
+        SEEDS,
+        batch_size=batch_size,
+        epochs=2 if batch_size == 1 else 3,
+        optimizer="nesterov",
+        decay=0.01,
+        X_val=Xv,
+        y_val=yv,
+    )
+    assert all(h.optimizer == "nesterov" and not h.diverged for h in H)
+    assert len({h.update_loss[-1] for h in H}) == len(H)
+    compare(X, y, lrs, SEEDS, batch_size=batch_size, epochs=2, optimizer="nesterov", momentum=0.5)
+
+
+def test_nesterov_stacked_path_freezes_a_diverging_run(small, monkeypatch):
+    """Con B pequeño Nesterov va por la pila (no por train()); un run que diverge sale y los
+    demás siguen con su velocidad (el estado de la pila reducida es el suyo)."""
+    X, y = small
+    lrs, seeds = [0.004, 3.0, 0.002, 0.02, 0.006], [0, 1, 2, 3, 4]
+    start = models(5)
+    alone = [
+        bl.train(m, X, y, batch_size=7, learning_rate=lr, seed=s, epochs=3, optimizer="nesterov")
+        for m, lr, s in zip([m.copy() for m in start], lrs, seeds, strict=True)
+    ]
+    monkeypatch.setattr(lockstep, "train", None)
+    ours = [m.copy() for m in start]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # ningún RuntimeWarning de NumPy escapa
+        H = train_many(
+            ours,
+            X,
+            y,
+            batch_size=7,
+            learning_rates=lrs,
+            seeds=seeds,
+            epochs=3,
+            optimizer="nesterov",
+        )
+    assert (
+        [h.diverged for h in H] == [g.diverged for g in alone] == [False, True, False, True, False]
+    )
+    assert H[1].n_updates < H[0].n_updates
+    for h, g in zip(H, alone, strict=True):
+        assert (h.n_updates, h.stop_reason) == (g.n_updates, g.stop_reason)
+        np.testing.assert_allclose(h.update_loss, g.update_loss, rtol=1e-12)
+        np.testing.assert_allclose(h.train_loss, g.train_loss, rtol=1e-12)
+
+
 def test_checkpoints_target_and_max_updates(small, housing_split):
     X, y = small
     Xv, yv = housing_split.X_test[:80], housing_split.y_test[:80]
@@ -207,6 +263,7 @@ def test_large_batches_fall_back_to_train(small, monkeypatch):
         (dict(seeds=[0, -1, 2]), ValueError, "seeds"),
         (dict(learning_rates=-0.1), ValueError, "learning_rates"),
         (dict(optimizer="rmsprop"), ValueError, "optimizer"),
+        (dict(optimizer="nesterov", momentum=1.0), ValueError, "momentum"),
         (dict(target_loss=0.5), ValueError, "eval_every"),
         (dict(n_jobs=0), ValueError, "n_jobs"),
     ],

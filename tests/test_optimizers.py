@@ -1,10 +1,11 @@
-"""Adam: la misma cuenta que la fórmula del artículo, y entrenando de verdad."""
+"""Adam y Nesterov: la misma cuenta que la fórmula, y entrenando de verdad con train()."""
 
 import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab.optimizers import Adam
+from batchlab.batching import epoch_orders, minibatches
+from batchlab.optimizers import Adam, Nesterov
 
 
 def test_adam_matches_the_formula_of_the_paper(small):
@@ -52,7 +53,7 @@ def test_train_with_adam_learns_and_is_deterministic(small):
 
 def test_unknown_optimizer_is_rejected(small):
     X, y = small
-    with pytest.raises(ValueError, match="'sgd' o 'adam'"):
+    with pytest.raises(ValueError, match="'sgd', 'nesterov' o 'adam'"):
         bl.train(
             bl.MLP(rng=0),
             X,
@@ -96,4 +97,53 @@ def test_target_loss_stops_at_the_first_checkpoint_below_it(small):
             epochs=1,
             seed=0,
             target_loss=0.5,
+        )
+
+
+@pytest.mark.parametrize(("batch_size", "decay", "momentum"), [(7, 0.0, 0.9), (32, 0.05, 0.5)])
+def test_train_with_nesterov_is_the_loop_of_nesterov_steps(small, batch_size, decay, momentum):
+    """train(optimizer="nesterov") es, bit a bit, el bucle de Nesterov.step sobre los batches."""
+    X, y = small
+    model = bl.MLP(rng=3)
+    twin = model.copy()
+    h = bl.train(
+        model,
+        X,
+        y,
+        batch_size=batch_size,
+        learning_rate=0.01,
+        decay=decay,
+        epochs=3,
+        seed=5,
+        optimizer="nesterov",
+        momentum=momentum,
+    )
+    opt, losses, t = Nesterov(twin, momentum=momentum), [], 0
+    for _, order in zip(range(3), epoch_orders(len(X), 5), strict=False):
+        Xs, ys = X[order], y[order]
+        for s in minibatches(len(X), batch_size):
+            losses.append(opt.step(Xs[s], ys[s], 0.01 / (1.0 + decay * t)))
+            t += 1
+    assert h.optimizer == "nesterov" and h.n_updates == t
+    np.testing.assert_array_equal(h.update_loss, losses)
+    np.testing.assert_array_equal(model.theta, twin.theta)
+    # el momento cuenta: con otro μ (o sin él) es otro entrenamiento
+    sgd = bl.train(bl.MLP(rng=3), X, y, batch_size=batch_size, learning_rate=0.01, epochs=3, seed=5)
+    assert not np.allclose(sgd.update_loss, h.update_loss)
+
+
+@pytest.mark.parametrize("momentum", [1.0, -0.1, float("nan"), "0.9", True])
+def test_a_bad_momentum_is_refused(small, momentum):
+    X, y = small
+    with pytest.raises(ValueError, match=r"momentum debe ser un número en \[0, 1\)"):
+        bl.train(
+            bl.MLP(rng=0),
+            X,
+            y,
+            batch_size=8,
+            learning_rate=0.01,
+            epochs=1,
+            seed=0,
+            optimizer="nesterov",
+            momentum=momentum,
         )

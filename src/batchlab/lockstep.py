@@ -35,9 +35,16 @@ import numpy as np
 from ._checks import check_int, check_real, check_seed, is_real
 from .history import History
 from .mlp import MLP
+from .optimizers import check_momentum
 from .stack_loop import STACK_MAX_BATCH, STACK_MAX_ROWS, STACK_MAX_RUNS, _train_stacked
 from .stacked import StackedMLP
-from .train_setup import resolve_batch_size, validate_data
+from .train_setup import (
+    check_checkpoints,
+    check_optimizer,
+    check_validation,
+    resolve_batch_size,
+    validate_data,
+)
 from .training import train
 
 __all__ = [
@@ -88,9 +95,11 @@ def train_many(
     y_val: np.ndarray | None = None,
     decay: float = 0.0,
     eval_every: int | None = None,
+    eval_rel: float | None = None,
     max_updates: int | None = None,
     target_loss: float | None = None,
     optimizer: str = "sgd",
+    momentum: float = 0.9,
     progress: bool = False,
     n_jobs: int = 1,
 ) -> list[History]:
@@ -100,7 +109,9 @@ def train_many(
     para todos); el resto de argumentos son los de ``train()`` y comunes a todos los runs.
     Devuelve un :class:`History` por modelo, en el mismo orden, con los mismos números que
     ``train()`` llamado solo (salvo los tiempos, que son el coste del grupo repartido
-    entre sus runs).
+    entre sus runs). Optimizadores: ``"sgd"``, ``"nesterov"`` (con `momentum`) y
+    ``"adam"``; puntos de control cada `eval_every` actualizaciones o geométricos
+    (`eval_rel`), como en ``train()``.
 
     Con ``batch_size ≤ STACK_MAX_BATCH`` los runs avanzan a la vez (:class:`StackedMLP`),
     en pilas de como mucho ``STACK_MAX_ROWS // batch_size`` runs (entre 2 y
@@ -117,20 +128,9 @@ def train_many(
     seeds = _per_run("seeds", seeds, k, check_seed)
     epochs = check_int("epochs", epochs, 1)
     decay = check_real("decay", decay, allow_zero=True)
-    if (X_val is None) != (y_val is None):
-        raise ValueError("Pasa X_val e y_val juntos (o ninguno).")
-    if X_val is not None:
-        X_val, y_val = validate_data(models[0], X_val, y_val, name="X_val")
-    eval_every = None if eval_every is None else check_int("eval_every", eval_every, 1)
+    X_val, y_val = check_validation(models[0], X_val, y_val)
+    eval_every, eval_rel, target_loss = check_checkpoints(eval_every, eval_rel, target_loss)
     max_updates = None if max_updates is None else check_int("max_updates", max_updates, 1)
-    if target_loss is not None:
-        target_loss = check_real("target_loss", target_loss)
-        if eval_every is None:
-            raise ValueError(
-                "target_loss necesita eval_every: la pérdida se mira en los puntos de control."
-            )
-    if optimizer not in ("sgd", "adam"):
-        raise ValueError(f"optimizer debe ser 'sgd' o 'adam'; se recibió {optimizer!r}")
     n_jobs = check_int("n_jobs", n_jobs, 1)
     common = dict(
         epochs=epochs,
@@ -138,9 +138,11 @@ def train_many(
         y_val=y_val,
         decay=decay,
         eval_every=eval_every,
+        eval_rel=eval_rel,
         max_updates=max_updates,
         target_loss=target_loss,
-        optimizer=optimizer,
+        optimizer=check_optimizer(optimizer),
+        momentum=check_momentum(momentum),
     )
 
     if n_jobs > 1 and k > 1:  # trozos contiguos de runs, uno por proceso

@@ -10,9 +10,19 @@ import math
 
 import numpy as np
 
+from ._checks import is_real
 from .mlp import MLP
 
-__all__ = ["Adam", "Nesterov"]
+__all__ = ["Adam", "Nesterov", "check_momentum"]
+
+
+def check_momentum(momentum: object) -> float:
+    """El momento μ de Nesterov: un número real en [0, 1) (μ = 0 es SGD)."""
+    if not is_real(momentum) or not 0.0 <= float(momentum) < 1.0:
+        raise ValueError(
+            f"momentum debe ser un número en [0, 1) (p. ej. 0.9; 0 es SGD); se recibió {momentum!r}"
+        )
+    return float(momentum)
 
 
 class Adam:
@@ -57,14 +67,12 @@ class Nesterov:
     """SGD con momento de Nesterov (forma de Sutskever et al., 2013, la de PyTorch).
 
     ``v ← μv + g`` y ``θ ← θ − lr · (g + μv)``: el paso mira «por delante» en la
-    dirección del momento. Con μ = 0 es SGD.
+    dirección del momento. Con μ = 0 es SGD. Es el paso de ``train(optimizer="nesterov")``.
     """
 
     def __init__(self, model: MLP, momentum: float = 0.9):
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum debe estar en [0, 1); se recibió {momentum!r}")
         self.model = model
-        self.momentum = momentum
+        self.momentum = check_momentum(momentum)
         self.v = np.zeros_like(model.theta)
         self._tmp = np.empty_like(model.theta)
 

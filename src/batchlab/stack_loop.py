@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batching import batches_per_epoch, epoch_orders
+from .checkpoints import next_evaluation
 from .history import History
 from .mlp import MLP
 from .stack_runs import _finish_epoch, _history, _Run, _shadow
-from .stacked import StackedMLP, _StackedAdam
+from .stacked import StackedMLP, _StackedAdam, _StackedNesterov
 from .training import DIVERGENCE_FACTOR
 
 #: A partir de este tamaño de batch el apilado no compensa (BLAS ya domina el tiempo):
@@ -43,6 +44,7 @@ class _Setup:
     bs: int
     decay: float
     eval_every: int | None
+    eval_rel: float | None
     max_updates: int | None
     target_loss: float | None
 
@@ -67,12 +69,22 @@ class _Setup:
         return (self.X, self.y) if self.X_val is None else (self.X_val, self.y_val)
 
 
-class _Active:
-    """Los runs que siguen entrenando: su pila, su estado de Adam y vistas para evaluarlos."""
+def _stacked_optimizer(stack: StackedMLP, optimizer: str, momentum: float):
+    """El estado del optimizador de la pila (None para SGD, que no guarda estado)."""
+    if optimizer == "adam":
+        return _StackedAdam(stack)
+    if optimizer == "nesterov":
+        return _StackedNesterov(stack, momentum)
+    return None
 
-    def __init__(self, runs: list[_Run], stack: StackedMLP, adam: _StackedAdam | None):
-        self.runs, self.stack, self.adam = runs, stack, adam
-        self.step = adam.step if adam is not None else stack.sgd_step
+
+class _Active:
+    """Los runs que siguen entrenando: su pila, el estado de su optimizador y vistas para
+    evaluarlos."""
+
+    def __init__(self, runs: list[_Run], stack: StackedMLP, opt):
+        self.runs, self.stack, self.opt = runs, stack, opt
+        self.step = opt.step if opt is not None else stack.sgd_step
         self.models = [_shadow(stack.layer_sizes, row) for row in stack.theta]
 
     def release(self, setup: _Setup, positions) -> None:
@@ -84,8 +96,8 @@ class _Active:
         """Los runs activos salvo esos; y las posiciones que se quedan."""
         keep = np.array([j for j in range(len(self.runs)) if j not in positions], int)
         stack = self.stack.subset(keep)
-        adam = self.adam.subset(stack, keep) if self.adam is not None else None
-        return _Active([self.runs[j] for j in keep], stack, adam), keep
+        opt = self.opt.subset(stack, keep) if self.opt is not None else None
+        return _Active([self.runs[j] for j in keep], stack, opt), keep
 
 
 def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
@@ -103,7 +115,7 @@ def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
             initial_val=None if setup.X_val is None else model.loss(setup.X_val, setup.y_val),
             orders=epoch_orders(setup.n, seed),
         )
-        if setup.eval_every:
+        if setup.eval_every or setup.eval_rel:
             run.ck_updates.append(0)
             run.ck_times.append(0.0)
             run.ck_losses.append(model.loss(X_eval, y_eval))
@@ -111,8 +123,14 @@ def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
     return runs
 
 
-def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # noqa: C901
-    """Una época de los runs activos, como la época de ``train()``; devuelve los que siguen."""
+def _epoch(  # noqa: C901
+    setup: _Setup, active: _Active, t: int, next_eval: int | None
+) -> tuple[_Active, int, int | None]:
+    """Una época de los runs activos, como la época de ``train()``.
+
+    `next_eval` es la próxima evaluación (común a la pila: todos sus runs van por el mismo t).
+    Devuelve los runs que siguen, t y la próxima evaluación.
+    """
     n, bs, per_epoch, sizes = setup.n, setup.bs, setup.per_epoch, setup.sizes
     X_eval, y_eval = setup.eval_data
     inf, clock = math.inf, time.perf_counter
@@ -121,7 +139,7 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
     lr0 = np.array([r.learning_rate for r in active.runs]).reshape(-1, 1, 1)
     k_epoch, start_t, seg_t = len(active.runs), t, t
     seg = np.empty((per_epoch, k_epoch))  # pérdidas de la época, una columna por run
-    next_event = _next_event(t, setup.eval_every, setup.max_updates)
+    next_event = _next_event(next_eval, setup.max_updates)
     tic = clock()
     for start in range(0, n, bs):
         lr = lr0 / (1.0 + setup.decay * t) if setup.decay else lr0
@@ -135,6 +153,7 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
                 stopping.append(int(j))
         if t == next_event:
             pause = clock()
+            evaluate = t == next_eval
             for j, r in enumerate(active.runs):
                 if j not in stopping:
                     reason = _checkpoint(
@@ -142,15 +161,16 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
                         active.models[j],
                         t,
                         r.elapsed + (pause - tic) / k_epoch,
-                        X_eval,
-                        y_eval,
+                        (X_eval, y_eval) if evaluate else None,
                         setup,
                     )
                     if reason:
                         r.stop_reason = reason
                         stopping.append(j)
             tic += clock() - pause  # la evaluación no cuenta como entrenamiento
-            next_event = _next_event(t, setup.eval_every, setup.max_updates)
+            if evaluate:
+                next_eval = next_evaluation(t, setup.eval_every, setup.eval_rel)
+            next_event = _next_event(next_eval, setup.max_updates)
         if stopping:  # esos runs cierran su época aquí; los demás siguen sin ellos
             now = (clock() - tic) / k_epoch
             for j, r in enumerate(active.runs):
@@ -172,7 +192,7 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
             active.release(setup, stopping)
             active, keep = active.without(stopping)
             if not active.runs:
-                return active, t
+                return active, t, next_eval
             seg_t = t
             Xs, ys, lr0 = Xs[keep], ys[keep], lr0[keep]
             seg = np.ascontiguousarray(seg[:, keep])
@@ -186,7 +206,7 @@ def _epoch(setup: _Setup, active: _Active, t: int) -> tuple[_Active, int]:  # no
     if diverged:
         active.release(setup, diverged)
         active, _ = active.without(diverged)
-    return active, t
+    return active, t, next_eval
 
 
 def _train_stacked(
@@ -202,9 +222,11 @@ def _train_stacked(
     y_val,
     decay,
     eval_every,
+    eval_rel,
     max_updates,
     target_loss,
     optimizer,
+    momentum,
     progress,
 ) -> list[History]:
     """El bucle de ``train()`` para K runs apilados (argumentos ya validados)."""
@@ -217,6 +239,7 @@ def _train_stacked(
         bs=bs,
         decay=decay,
         eval_every=eval_every,
+        eval_rel=eval_rel,
         max_updates=max_updates,
         target_loss=target_loss,
     )
@@ -228,10 +251,10 @@ def _train_stacked(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         runs = _start(setup, lrs, seeds)
         stack = StackedMLP(models[0].layer_sizes, np.stack([m.theta for m in models]))
-        active = _Active(list(runs), stack, _StackedAdam(stack) if optimizer == "adam" else None)
-        t = 0
+        active = _Active(list(runs), stack, _stacked_optimizer(stack, optimizer, momentum))
+        t, next_eval = 0, next_evaluation(0, eval_every, eval_rel)
         for _ in range(epochs):
-            active, t = _epoch(setup, active, t)
+            active, t, next_eval = _epoch(setup, active, t, next_eval)
             if bar is not None:
                 bar.update(1)
             if not active.runs:
@@ -253,23 +276,24 @@ def _train_stacked(
     ]
 
 
-def _next_event(t: int, eval_every: int | None, max_updates: int | None) -> int:
+def _next_event(next_eval: int | None, max_updates: int | None) -> int:
     """La próxima actualización con algo que hacer (-1: ninguna), como ``train()``."""
-    candidates = [(t // eval_every + 1) * eval_every] if eval_every else []
+    candidates = [] if next_eval is None else [next_eval]
     if max_updates:
         candidates.append(max_updates)
     return min(candidates) if candidates else -1
 
 
 def _checkpoint(
-    run: _Run, model: MLP, t: int, elapsed: float, X_eval, y_eval, setup: _Setup
+    run: _Run, model: MLP, t: int, elapsed: float, eval_data, setup: _Setup
 ) -> str | None:
-    """Punto de control de un run tras la actualización `t`; devuelve el motivo para parar."""
-    eval_every, max_updates, target_loss = setup.eval_every, setup.max_updates, setup.target_loss
-    if eval_every and t % eval_every == 0:
+    """Punto de control de un run tras la actualización `t` (evalúa en `eval_data` si no es
+    None); devuelve el motivo para parar."""
+    max_updates, target_loss = setup.max_updates, setup.target_loss
+    if eval_data is not None:
         run.ck_updates.append(t)
         run.ck_times.append(elapsed)
-        run.ck_losses.append(model.loss(X_eval, y_eval))
+        run.ck_losses.append(model.loss(*eval_data))
         if target_loss is not None and run.ck_losses[-1] <= target_loss:
             return "target"
     if max_updates and t >= max_updates:

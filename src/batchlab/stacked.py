@@ -6,7 +6,7 @@ aplicada a δ de la salida. Cada producto de matrices es **un solo** ``np.matmul
 matrices (K productos de BLAS, una llamada de Python), así que K entrenamientos con el
 mismo tamaño de batch se reparten el sobrecoste fijo de NumPy y cada uno da los mismos
 números que la red suelta. Aquí viven el paso hacia delante/atrás apilado y los pasos de
-SGD y Adam apilados; la orquestación (semillas, épocas, divergencia) está en
+SGD, Adam y Nesterov apilados; la orquestación (semillas, épocas, divergencia) está en
 :mod:`batchlab.lockstep`.
 """
 
@@ -190,3 +190,28 @@ class _StackedAdam:
     def subset(self, stack: StackedMLP, keep: np.ndarray) -> _StackedAdam:
         """El estado de las redes `keep`, para la pila reducida `stack`."""
         return _StackedAdam(stack, self.m[keep], self.v[keep], self.t)
+
+
+class _StackedNesterov:
+    """:class:`batchlab.optimizers.Nesterov` para una pila: velocidad (K, P), un mismo μ."""
+
+    def __init__(self, stack: StackedMLP, momentum: float, v=None) -> None:
+        self.stack, self.momentum = stack, momentum
+        self.v = np.zeros_like(stack.theta) if v is None else v
+        self._tmp = np.empty_like(stack.theta)
+
+    def step(self, X: np.ndarray, y: np.ndarray, learning_rates: np.ndarray) -> np.ndarray:
+        """Un paso de Nesterov de cada red; `learning_rates` es (K, 1, 1)."""
+        losses = self.stack.loss_and_gradient(X, y, 1.0)
+        g, v, tmp = self.stack.grad, self.v, self._tmp
+        v *= self.momentum
+        v += g  # v ← μv + g
+        np.multiply(v, self.momentum, out=tmp)
+        tmp += g
+        tmp *= learning_rates.reshape(-1, 1)
+        self.stack.theta -= tmp  # θ ← θ − lr·(g + μv)
+        return losses
+
+    def subset(self, stack: StackedMLP, keep: np.ndarray) -> _StackedNesterov:
+        """La velocidad de las redes `keep`, para la pila reducida `stack`."""
+        return _StackedNesterov(stack, self.momentum, self.v[keep])

@@ -2,13 +2,17 @@
 
 Reglas escritas una vez y usadas por el notebook y sus tests (McCandlish et al., 2018):
 
-* los **pasos hasta un objetivo** con puntos de control geométricos
-  (:func:`run_to_target`, :func:`steps_runs`) y el mejor lr por B para llegar
-  (:func:`steps_by_batch`);
+* los **pasos hasta un objetivo** (:func:`run_to_target`, :func:`steps_runs`) y el mejor
+  lr por B para llegar (:func:`steps_by_batch`);
 * el **ajuste** S(B) = S_min (1 + B_ruido/B) con bootstrap (:func:`fit_steps`,
   :func:`bootstrap_steps`);
 * la **brecha de generalización** a igual pérdida de entrenamiento
   (:func:`gap_at_train_loss`), que para cada ejecución al llegar al objetivo.
+
+Cada ejecución es un :func:`batchlab.train` con puntos de control geométricos
+(``eval_rel``) y ``target_loss``; las de un mismo B (tasas × semillas) avanzan a la vez con
+:func:`batchlab.lockstep.train_many` (los mismos números que ``train()`` solo) y los B se
+reparten entre procesos con :func:`batchlab.lockstep.train_groups` (``n_jobs``).
 
 Claves de máquina: ``B``, ``lr``, ``seed``, ``optimizer``; ``steps``, ``samples``,
 ``reached``, ``diverged``; ``train``, ``test``, ``gap``.
@@ -22,10 +26,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .batching import epoch_orders, minibatches
+from .history import History
+from .lockstep import STACK_MAX_BATCH, train_groups
 from .mlp import MLP
-from .optimizers import Adam, Nesterov
-from .training import DIVERGENCE_FACTOR  # el mismo factor que train()
+from .training import train
 
 __all__ = [
     "bootstrap_steps",
@@ -36,16 +40,30 @@ __all__ = [
     "steps_runs",
 ]
 
+#: columnas de :func:`steps_runs`
+STEPS_COLUMNS = ["B", "lr", "seed", "optimizer", "steps", "samples", "reached", "diverged"]
+#: columnas de :func:`gap_at_train_loss`
+GAP_COLUMNS = ["B", "lr", "seed", "steps", "train", "test", "gap"]
+_STEPS_TYPES = {"B": int, "lr": float, "seed": int, "steps": float, "samples": float}
+_STEPS_TYPES |= {"reached": bool, "diverged": bool}
+_GAP_TYPES = {**dict.fromkeys(GAP_COLUMNS, float), "B": int, "seed": int}
 
-def _stepper(model: MLP, optimizer: str, momentum: float):
-    """La función ``paso(X, y, lr)`` del optimizador pedido."""
-    if optimizer == "sgd":
-        return model.train_step
-    if optimizer == "adam":
-        return Adam(model).step
-    if optimizer == "nesterov":
-        return Nesterov(model, momentum=momentum).step
-    raise ValueError(f"optimizer debe ser 'sgd', 'nesterov' o 'adam'; se recibió {optimizer!r}")
+
+def _outcome(history: History) -> dict:
+    """``steps``, ``samples``, ``reached`` y ``diverged`` de un entrenamiento con objetivo.
+
+    ``steps`` son las actualizaciones del punto de control que llegó al objetivo y
+    ``samples`` las filas realmente procesadas hasta él (el último batch de cada época es
+    más pequeño); NaN si no llegó. ``diverged`` es ``History.diverged`` (la regla de
+    ``train()``).
+    """
+    reached = history.stop_reason == "target"
+    return {
+        "steps": float(history.n_updates) if reached else math.nan,
+        "samples": float(history.samples_seen[-1]) if reached else math.nan,
+        "reached": reached,
+        "diverged": history.diverged,
+    }
 
 
 def run_to_target(
@@ -66,44 +84,64 @@ def run_to_target(
 ) -> dict:
     """Entrena `model` en sitio hasta que la pérdida en ``(X_eval, y_eval)`` baja de `target`.
 
-    Misma regla de batches que ``train()`` (:mod:`batchlab.batching`). Los puntos de
-    control son **geométricos**: tras cada actualización hasta t = 1/`rel` y después cada
-    ``max(1, int(rel·t))``, así que los pasos se cuentan con un error < `rel` (relativo).
-    Devuelve ``steps`` (NaN si no llega), ``samples`` (muestras realmente procesadas,
-    con el último batch de cada época más pequeño), ``reached`` y ``diverged``.
+    Es :func:`batchlab.train` con ``X_val=X_eval``, ``target_loss=target``, como mucho
+    `max_updates` actualizaciones y puntos de control **geométricos** (``eval_rel=rel``:
+    tras cada actualización hasta t = 1/`rel` y después cada ``max(1, int(rel·t))``), así
+    que los pasos se cuentan con un error < `rel` (relativo). Devuelve ``steps`` (las
+    actualizaciones del punto de control que llegó; NaN si no llega), ``samples``
+    (muestras realmente procesadas, con el último batch de cada época más pequeño),
+    ``reached`` y ``diverged``.
+
+    La divergencia es la de ``train()`` (``History.diverged``: una pérdida de batch no
+    finita, o la media de una época o la pérdida con los pesos del final por encima de
+    ``DIVERGENCE_FACTOR`` veces la inicial). Antes este módulo tenía su propio bucle con
+    otra regla (la pérdida de evaluación de cada punto de control frente a
+    ``DIVERGENCE_FACTOR`` veces la inicial, y una evaluación más al agotar el presupuesto):
+    en las ejecuciones que rozan la divergencia, o que llegan justo al final del
+    presupuesto, el resultado puede diferir del de entonces.
     """
-    n = len(X)
-    step = _stepper(model, optimizer, momentum)
-    start = model.loss(X_eval, y_eval)
-    t, samples, next_check = 0, 0, 1
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for order in epoch_orders(n, seed):
-            Xs, ys = X[order], y[order]
-            for s in minibatches(n, batch_size):
-                step(Xs[s], ys[s], learning_rate)
-                t += 1
-                samples += s.stop - s.start
-                if t < next_check and t < max_updates:
-                    continue
-                loss = model.loss(X_eval, y_eval)
-                if not np.isfinite(loss) or loss > DIVERGENCE_FACTOR * start:
-                    return {
-                        "steps": math.nan,
-                        "samples": math.nan,
-                        "reached": False,
-                        "diverged": True,
-                    }
-                if loss <= target:
-                    return {"steps": t, "samples": samples, "reached": True, "diverged": False}
-                if t >= max_updates:
-                    return {
-                        "steps": math.nan,
-                        "samples": math.nan,
-                        "reached": False,
-                        "diverged": False,
-                    }
-                next_check = t + max(1, int(rel * t))
-    raise AssertionError("inalcanzable")  # pragma: no cover
+    history = train(
+        model,
+        X,
+        y,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        max_updates=max_updates,
+        X_val=X_eval,
+        y_val=y_eval,
+        eval_rel=rel,
+        target_loss=target,
+        optimizer=optimizer,
+        momentum=momentum,
+    )
+    return _outcome(history)
+
+
+def _groups_by_batch(model: MLP, rates: dict[int, Sequence[float]], seeds: Sequence[int]):
+    """Los grupos de :func:`train_groups` y la clave (B, lr, seed) de cada run, en el orden
+    de los resultados; cada run entrena su copia del modelo.
+
+    Un grupo por B (tasas × semillas) donde el apilado compensa (B ≤ ``STACK_MAX_BATCH``);
+    por encima, ``train_many`` haría los runs uno tras otro con ``train()``, así que cada
+    run es su propio grupo: los mismos números, y con ``n_jobs > 1`` el trabajo se reparte
+    mejor entre procesos que con un bloque por B.
+    """
+    groups, keys = [], []
+    for B, lrs in rates.items():
+        runs = [(float(lr), int(s)) for lr in lrs for s in seeds]
+        chunks = [runs] if B <= STACK_MAX_BATCH else [[run] for run in runs]
+        for chunk in chunks if runs else []:
+            groups.append(
+                dict(
+                    models=[model.copy() for _ in chunk],
+                    batch_size=int(B),
+                    learning_rates=[lr for lr, _ in chunk],
+                    seeds=[s for _, s in chunk],
+                )
+            )
+            keys += [(int(B), lr, s) for lr, s in chunk]
+    return groups, keys
 
 
 def steps_runs(
@@ -120,50 +158,57 @@ def steps_runs(
     optimizer: str = "sgd",
     n_jobs: int = 1,
     max_updates: int | None = None,
+    momentum: float = 0.9,
+    rel: float = 0.015,
 ) -> pd.DataFrame:
     """:func:`run_to_target` para cada B, cada tasa candidata y cada semilla (una fila cada uno).
 
     Cada ejecución para en `max_epochs` épocas o en `max_updates` actualizaciones, lo
     primero que llegue (una tasa que no llega no gasta todo el presupuesto de épocas).
+    Las ejecuciones de un mismo B van juntas en :func:`batchlab.lockstep.train_many` y se
+    reparten entre `n_jobs` procesos (:func:`_groups_by_batch`). El resultado no depende
+    de `n_jobs`.
     """
-    from joblib import Parallel, delayed
-
-    n = len(X)
-    jobs = [(B, lr, s) for B, lrs in candidates.items() for lr in lrs for s in seeds]
-
-    def one(B, lr, s):
-        r = run_to_target(
-            model.copy(),
-            X,
-            y,
-            X_eval,
-            y_eval,
-            batch_size=B,
-            learning_rate=lr,
-            seed=s,
-            target=target,
-            max_updates=min(max_epochs * -(-n // B), max_updates or math.inf),
-            optimizer=optimizer,
-        )
-        return {"B": B, "lr": lr, "seed": s, "optimizer": optimizer, **r}
-
-    rows = (
-        Parallel(n_jobs=n_jobs)(delayed(one)(*j) for j in jobs)
-        if n_jobs > 1
-        else [one(*j) for j in jobs]
+    groups, keys = _groups_by_batch(model, candidates, seeds)
+    histories = _train(
+        groups,
+        X,
+        y,
+        X_eval,
+        y_eval,
+        target,
+        max_epochs,
+        max_updates,
+        n_jobs,
+        eval_rel=rel,
+        optimizer=optimizer,
+        momentum=momentum,
     )
-    cols = ["B", "lr", "seed", "optimizer", "steps", "samples", "reached", "diverged"]
-    return pd.DataFrame(rows, columns=cols).astype(
-        {
-            "B": int,
-            "lr": float,
-            "seed": int,
-            "steps": float,
-            "samples": float,
-            "reached": bool,
-            "diverged": bool,
-        }
+    rows = [
+        {"B": B, "lr": lr, "seed": s, "optimizer": optimizer, **_outcome(h)}
+        for (B, lr, s), h in zip(keys, histories, strict=True)
+    ]
+    return pd.DataFrame(rows, columns=STEPS_COLUMNS).astype(_STEPS_TYPES)
+
+
+def _train(groups, X, y, X_eval, y_eval, target, max_epochs, max_updates, n_jobs, **kw):
+    """Los grupos con objetivo `target` en ``(X_eval, y_eval)`` (None: en el propio
+    entrenamiento); las historias en el orden de los grupos."""
+    if not groups:
+        return []
+    parts = train_groups(
+        groups,
+        X,
+        y,
+        n_jobs=n_jobs,
+        epochs=max_epochs,
+        max_updates=max_updates,
+        X_val=X_eval,
+        y_val=y_eval,
+        target_loss=target,
+        **kw,
     )
+    return [h for part in parts for h in part]
 
 
 def steps_by_batch(runs: pd.DataFrame) -> pd.DataFrame:
@@ -253,55 +298,32 @@ def gap_at_train_loss(
 ) -> pd.DataFrame:
     """Brecha prueba − entrenamiento cuando la pérdida de **entrenamiento** baja de `target`.
 
-    Cada B con su tasa (`tuned`) y cada semilla; puntos de control geométricos al 5 %.
-    Filas ``B``, ``lr``, ``seed``, ``steps``, ``train``, ``test``, ``gap`` (NaN si no llega).
+    Cada B con su tasa (`tuned`) y cada semilla; puntos de control geométricos al 5 %
+    sobre el conjunto de entrenamiento (``train()`` sin validación), las semillas de un B
+    a la vez (:func:`batchlab.lockstep.train_many`) y los B repartidos en `n_jobs`
+    procesos. Filas ``B``, ``lr``, ``seed``, ``steps``, ``train``, ``test``, ``gap`` (NaN si
+    no llega, también si diverge: la regla de ``train()``).
     """
-    from joblib import Parallel, delayed
-
-    n = len(X)
-
-    def one(B, lr, s):
-        m = model.copy()
-        r = run_to_target(
-            m,
-            X,
-            y,
-            X,
-            y,
-            batch_size=B,
-            learning_rate=lr,
-            seed=s,
-            target=target,
-            max_updates=min(max_epochs * -(-n // B), max_updates or math.inf),
-            rel=0.05,
+    groups, keys = _groups_by_batch(model, {B: [lr] for B, lr in tuned.items()}, seeds)
+    histories = _train(
+        groups, X, y, None, None, target, max_epochs, max_updates, n_jobs, eval_rel=0.05
+    )
+    trained = [m for g in groups for m in g["models"]]
+    rows = []
+    for (B, lr, s), h, m in zip(keys, histories, trained, strict=True):
+        reached = h.stop_reason == "target"
+        # la pérdida del punto de control que llegó: la de entrenamiento con esos pesos
+        tr = float(h.checkpoint_loss[-1]) if reached else math.nan
+        te = m.loss(X_test, y_test) if reached else math.nan
+        rows.append(
+            {
+                "B": B,
+                "lr": lr,
+                "seed": s,
+                "steps": _outcome(h)["steps"],
+                "train": tr,
+                "test": te,
+                "gap": te - tr,
+            }
         )
-        tr = m.loss(X, y) if r["reached"] else math.nan
-        te = m.loss(X_test, y_test) if r["reached"] else math.nan
-        return {
-            "B": B,
-            "lr": lr,
-            "seed": s,
-            "steps": r["steps"],
-            "train": tr,
-            "test": te,
-            "gap": te - tr,
-        }
-
-    jobs = [(B, lr, s) for B, lr in tuned.items() for s in seeds]
-    rows = (
-        Parallel(n_jobs=n_jobs)(delayed(one)(*j) for j in jobs)
-        if n_jobs > 1
-        else [one(*j) for j in jobs]
-    )
-    table = pd.DataFrame(rows, columns=["B", "lr", "seed", "steps", "train", "test", "gap"])
-    return table.astype(
-        {
-            "B": int,
-            "lr": float,
-            "seed": int,
-            "steps": float,
-            "train": float,
-            "test": float,
-            "gap": float,
-        }
-    )
+    return pd.DataFrame(rows, columns=GAP_COLUMNS).astype(_GAP_TYPES)

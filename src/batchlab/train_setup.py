@@ -1,28 +1,37 @@
 """Los argumentos de :func:`batchlab.train`, comprobados una sola vez.
 
-Datos (formas, valores finitos), tamaño del batch, tasa y decaimiento, semilla, topes y
-optimizador: cada error se explica en español antes de entrenar. ``check_train_arguments``
-devuelve un :class:`TrainSetup` con todo ya limpio.
+Datos (formas, valores finitos), tamaño del batch, tasa y decaimiento, semilla, órdenes dados,
+puntos de control, topes y optimizador: cada error se explica en español antes de entrenar.
+``check_train_arguments`` devuelve un :class:`TrainSetup` con todo ya limpio;
+:func:`batchlab.lockstep.train_many` usa las mismas comprobaciones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._checks import check_int, check_real, check_seed, is_int
 from .mlp import MLP
-from .optimizers import Adam
+from .optimizers import Adam, Nesterov, check_momentum
 
 __all__ = [
+    "OPTIMIZERS",
     "TrainSetup",
+    "check_checkpoints",
+    "check_optimizer",
     "check_train_arguments",
+    "check_validation",
+    "checked_orders",
     "optimizer_step",
     "resolve_batch_size",
     "validate_data",
 ]
+
+#: los optimizadores de ``train()`` y ``train_many``
+OPTIMIZERS = ("sgd", "nesterov", "adam")
 
 
 # -- los datos ---------------------------------------------------------------------
@@ -106,10 +115,12 @@ class TrainSetup:
     epochs: int | None
     seed: int | None
     eval_every: int | None
+    eval_rel: float | None
     max_updates: int | None
     time_budget: float | None
     target_loss: float | None
     optimizer: str
+    momentum: float
     callback: Callable[[int, MLP], None] | None
 
     @property
@@ -123,7 +134,7 @@ def _optional(check: Callable, name: str, value: object, *args: object):
     return None if value is None else check(name, value, *args)
 
 
-def _check_validation(model: MLP, X_val, y_val) -> tuple[np.ndarray | None, np.ndarray | None]:
+def check_validation(model: MLP, X_val, y_val) -> tuple[np.ndarray | None, np.ndarray | None]:
     """El conjunto de validación: los dos arrays o ninguno."""
     if (X_val is None) != (y_val is None):
         raise ValueError("Pasa X_val e y_val juntos (o ninguno).")
@@ -145,15 +156,18 @@ def check_train_arguments(
     X_val,
     y_val,
     eval_every,
+    eval_rel,
     max_updates,
     time_budget,
     target_loss,
     optimizer,
+    momentum,
     callback,
 ) -> TrainSetup:
     """Comprueba todos los argumentos de :func:`train` (mensajes en español)."""
     X, y = validate_data(model, X, y)
-    X_val, y_val = _check_validation(model, X_val, y_val)
+    X_val, y_val = check_validation(model, X_val, y_val)
+    eval_every, eval_rel, target_loss = check_checkpoints(eval_every, eval_rel, target_loss)
     setup = TrainSetup(
         X=X,
         y=y,
@@ -164,11 +178,13 @@ def check_train_arguments(
         decay=check_real("decay", decay, allow_zero=True),
         epochs=_optional(check_int, "epochs", epochs, 1),
         seed=_optional(check_seed, "seed", seed),
-        eval_every=_optional(check_int, "eval_every", eval_every, 1),
+        eval_every=eval_every,
+        eval_rel=eval_rel,
         max_updates=_optional(check_int, "max_updates", max_updates, 1),
         time_budget=_optional(check_real, "time_budget", time_budget),
-        target_loss=_optional(check_real, "target_loss", target_loss),
-        optimizer=_check_optimizer(optimizer),
+        target_loss=target_loss,
+        optimizer=check_optimizer(optimizer),
+        momentum=check_momentum(momentum),
         callback=callback,
     )
     _check_stops(setup)
@@ -177,12 +193,36 @@ def check_train_arguments(
     return setup
 
 
-def _check_stops(setup: TrainSetup) -> None:
-    """Algo tiene que decidir cuándo parar; target_loss se mira en los puntos de control."""
-    if setup.target_loss is not None and setup.eval_every is None:
+def check_checkpoints(
+    eval_every: object, eval_rel: object, target_loss: object
+) -> tuple[int | None, float | None, float | None]:
+    """Los puntos de control: cada `eval_every` pasos o geométricos (`eval_rel`), no los dos.
+
+    `target_loss` se mira en los puntos de control, así que necesita uno de los dos.
+    """
+    eval_every = _optional(check_int, "eval_every", eval_every, 1)
+    eval_rel = _optional(check_real, "eval_rel", eval_rel)
+    if eval_rel is not None and eval_rel > 1:
         raise ValueError(
-            "target_loss necesita eval_every: la pérdida se mira en los puntos de control."
+            "eval_rel es la fracción de los pasos dados entre dos evaluaciones (p. ej. 0.015: "
+            f"cada 1,5 %); debe estar en (0, 1]; se recibió {eval_rel!r}"
         )
+    if eval_every is not None and eval_rel is not None:
+        raise ValueError(
+            "eval_every y eval_rel se excluyen: pasa eval_every=… (cada k actualizaciones) "
+            "o eval_rel=… (puntos de control geométricos), no los dos."
+        )
+    target_loss = _optional(check_real, "target_loss", target_loss)
+    if target_loss is not None and eval_every is None and eval_rel is None:
+        raise ValueError(
+            "target_loss necesita eval_every=… o eval_rel=…: la pérdida se mira en los "
+            "puntos de control."
+        )
+    return eval_every, eval_rel, target_loss
+
+
+def _check_stops(setup: TrainSetup) -> None:
+    """Algo tiene que decidir cuándo parar."""
     bounds = (setup.epochs, setup.max_updates, setup.time_budget, setup.target_loss)
     if all(bound is None for bound in bounds):
         raise ValueError(
@@ -191,13 +231,37 @@ def _check_stops(setup: TrainSetup) -> None:
         )
 
 
-def _check_optimizer(optimizer: object) -> str:
+def check_optimizer(optimizer: object) -> str:
     """El nombre de un optimizador conocido."""
-    if optimizer not in ("sgd", "adam"):
-        raise ValueError(f"optimizer debe ser 'sgd' o 'adam'; se recibió {optimizer!r}")
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer debe ser 'sgd', 'nesterov' o 'adam'; se recibió {optimizer!r}")
     return optimizer
 
 
-def optimizer_step(model: MLP, optimizer: str) -> Callable[[np.ndarray, np.ndarray, float], float]:
-    """La función ``step(X_b, y_b, lr) -> pérdida del batch`` del optimizador (estado nuevo)."""
-    return Adam(model).step if optimizer == "adam" else model.train_step
+def optimizer_step(
+    model: MLP, optimizer: str, momentum: float = 0.9
+) -> Callable[[np.ndarray, np.ndarray, float], float]:
+    """La función ``step(X_b, y_b, lr) -> pérdida del batch`` del optimizador (estado nuevo).
+
+    ``"sgd"`` es el paso en sitio de :meth:`MLP.train_step`; ``"adam"`` y ``"nesterov"``,
+    las clases de :mod:`batchlab.optimizers` (`momentum` solo lo usa ``"nesterov"``).
+    """
+    if optimizer == "adam":
+        return Adam(model).step
+    if optimizer == "nesterov":
+        return Nesterov(model, momentum=momentum).step
+    return model.train_step
+
+
+def checked_orders(orders: Iterable[np.ndarray], n: int) -> Iterator[np.ndarray]:
+    """Los órdenes dados, comprobando que cada uno es una permutación de ``range(n)``."""
+    for perm in orders:
+        perm = np.asarray(perm)
+        if (
+            perm.shape != (n,)
+            or not np.issubdtype(perm.dtype, np.integer)
+            or not np.array_equal(np.sort(perm), np.arange(n))
+        ):
+            raise ValueError(f"Cada orden de orders debe ser una permutación de range({n}).")
+        yield perm
+    raise ValueError("orders se ha agotado: hace falta un orden por época.")

@@ -30,6 +30,7 @@ from .mlp import MLP
 from .train_setup import (
     TrainSetup,
     check_train_arguments,
+    checked_orders,
     optimizer_step,
     resolve_batch_size,
     validate_data,
@@ -61,7 +62,7 @@ class _Run:
 
     def __init__(self, model: MLP, setup: TrainSetup, orders: Iterator[np.ndarray], bar=None):
         self.model, self.setup, self.bar = model, setup, bar
-        self.step = optimizer_step(model, setup.optimizer)
+        self.step = optimizer_step(model, setup.optimizer, setup.momentum)
         n, bs = setup.n_samples, setup.batch_size
         self.batches = _epoch_batches(n, bs)  # las mismas posiciones en cada época
         self.sizes = np.full(len(self.batches), bs)  # filas de cada batch: B, …, B, resto
@@ -83,6 +84,7 @@ class _Run:
             setup.X_val if has_val else setup.X,
             setup.y_val if has_val else setup.y,
             eval_every=setup.eval_every,
+            eval_rel=setup.eval_rel,
             max_updates=setup.max_updates,
             time_budget=setup.time_budget,
             target_loss=setup.target_loss,
@@ -182,20 +184,6 @@ class _Run:
         )
 
 
-def checked_orders(orders: Iterable[np.ndarray], n: int) -> Iterator[np.ndarray]:
-    """Los órdenes dados, comprobando que cada uno es una permutación de ``range(n)``."""
-    for perm in orders:
-        perm = np.asarray(perm)
-        if (
-            perm.shape != (n,)
-            or not np.issubdtype(perm.dtype, np.integer)
-            or not np.array_equal(np.sort(perm), np.arange(n))
-        ):
-            raise ValueError(f"Cada orden de orders debe ser una permutación de range({n}).")
-        yield perm
-    raise ValueError("orders se ha agotado: hace falta un orden por época.")
-
-
 @functools.lru_cache(maxsize=32)
 def _epoch_batches(n: int, batch_size: int) -> tuple[slice, ...]:
     """Los batches de :func:`batchlab.batching.minibatches`, construidos una vez por (N, B).
@@ -237,10 +225,12 @@ def train(
     X_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
     eval_every: int | None = None,
+    eval_rel: float | None = None,
     max_updates: int | None = None,
     time_budget: float | None = None,
     target_loss: float | None = None,
     optimizer: str = "sgd",
+    momentum: float = 0.9,
     callback: Callable[[int, MLP], None] | None = None,
     progress: bool = False,
 ) -> History:
@@ -271,17 +261,25 @@ def train(
         Evalúa la pérdida (de validación si la hay; si no, de entrenamiento) cada
         `eval_every` actualizaciones, con el tiempo de entrenamiento transcurrido
         (``History.checkpoint_*``); la evaluación no cuenta como tiempo.
+    eval_rel:
+        En lugar de `eval_every`, puntos de control **geométricos**: tras cada actualización
+        hasta t = 1/`eval_rel` y después cada ``max(1, int(eval_rel · t))``; con
+        `target_loss`, los pasos hasta el objetivo se cuentan con un error relativo
+        < `eval_rel` (:func:`batchlab.checkpoints.next_evaluation`). En (0, 1].
     max_updates:
         Para tras este número de actualizaciones (la última época puede quedar a medias).
     time_budget:
         Para cuando el tiempo de entrenamiento (sin evaluaciones) llega a estos segundos;
         se mira en cada punto de control (o cada 64 actualizaciones) y al final de cada época.
     target_loss:
-        Para en el primer punto de control (``eval_every``, obligatorio) cuya pérdida sea
-        ≤ `target_loss` (``stop_reason == "target"``).
+        Para en el primer punto de control (``eval_every`` o ``eval_rel``, obligatorio)
+        cuya pérdida sea ≤ `target_loss` (``stop_reason == "target"``).
     optimizer:
-        ``"sgd"`` (el paso en sitio de :meth:`MLP.train_step`) o ``"adam"``
-        (:class:`batchlab.optimizers.Adam`, con su estado nuevo en cada llamada).
+        ``"sgd"`` (el paso en sitio de :meth:`MLP.train_step`), ``"nesterov"``
+        (:class:`batchlab.optimizers.Nesterov`) o ``"adam"``
+        (:class:`batchlab.optimizers.Adam`), con su estado nuevo en cada llamada.
+    momentum:
+        El momento μ de ``"nesterov"``, en [0, 1) (μ = 0 es SGD); los demás lo ignoran.
     callback:
         ``callback(t, model)`` tras cada actualización (p. ej. para guardar la trayectoria
         de los parámetros); ralentiza el bucle, úsalo con modelos pequeños.
@@ -306,10 +304,12 @@ def train(
         X_val=X_val,
         y_val=y_val,
         eval_every=eval_every,
+        eval_rel=eval_rel,
         max_updates=max_updates,
         time_budget=time_budget,
         target_loss=target_loss,
         optimizer=optimizer,
+        momentum=momentum,
         callback=callback,
     )
     with (
