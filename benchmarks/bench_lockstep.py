@@ -33,14 +33,17 @@ from batchlab.lockstep import STACK_MAX_BATCH, train_groups
 from batchlab.training import train_many
 
 HERE = Path(__file__).resolve().parent
-LEARNING_RATE = 1e-3
+#: Una tasa con la que ningún run diverge (con 1e-3 y B = 1 divergían 10 de 16 en 20 000
+#: actualizaciones): un run que diverge se congela y sale de la pila, y la medida saldría
+#: más barata de lo que es. ``_check`` lo comprueba en cada medida.
+LEARNING_RATE = 1e-4
 LAYERS = (8, 64, 32, 1)
 
 FULL = dict(
     ks=(1, 4, 16, 64),
     batches=(1, 32, 512),
     updates={1: 1500, 32: 300, 512: 20},
-    repeats=3,
+    repeats=5,
     rows=None,
     group_k=16,
     group_batches=(1, 32),
@@ -63,10 +66,17 @@ def fresh_models(k: int) -> list[bl.MLP]:
     return [bl.MLP(LAYERS, rng=np.random.default_rng(i)) for i in range(k)]
 
 
+def _check(histories) -> list:
+    """Las historias, si todos los runs hicieron todas sus actualizaciones sin divergir."""
+    if any(h.diverged for h in histories):
+        raise RuntimeError("Un run del benchmark divergió: baja LEARNING_RATE.")
+    return histories
+
+
 def run_sequential(X, y, k, batch_size, updates) -> float:
     """K llamadas a ``train()``; segundos de sus bucles de época."""
     epochs = -(-updates * batch_size // len(X))
-    return sum(
+    histories = [
         bl.train(
             m,
             X,
@@ -76,9 +86,10 @@ def run_sequential(X, y, k, batch_size, updates) -> float:
             epochs=epochs,
             seed=i,
             max_updates=updates,
-        ).total_time
+        )
         for i, m in enumerate(fresh_models(k))
-    )
+    ]
+    return sum(h.total_time for h in _check(histories))
 
 
 def run_lockstep(X, y, k, batch_size, updates) -> float:
@@ -94,7 +105,7 @@ def run_lockstep(X, y, k, batch_size, updates) -> float:
         epochs=epochs,
         max_updates=updates,
     )
-    return sum(h.total_time for h in histories)
+    return sum(h.total_time for h in _check(histories))
 
 
 def benchmark(X, y, cfg) -> pd.DataFrame:
@@ -175,8 +186,9 @@ def bench_groups(X, y, cfg) -> pd.DataFrame:
             for rep in range(cfg["repeats"]):
                 for n_jobs in (1, 2) if rep % 2 == 0 else (2, 1):
                     tic = time.perf_counter()
-                    train_groups(pair(), X, y, n_jobs=n_jobs)
+                    parts = train_groups(pair(), X, y, n_jobs=n_jobs)
                     times[n_jobs].append(time.perf_counter() - tic)
+                    _check([h for part in parts for h in part])
             alone = []  # cada grupo solo, en serie (tiempo de reloj)
             for g in pair():
                 tic = time.perf_counter()

@@ -22,10 +22,12 @@ from .stack_runs import _finish_epoch, _history, _Run, _shadow
 from .stacked import StackedMLP, _StackedAdam, _StackedNesterov
 from .training import DIVERGENCE_FACTOR
 
+_CHUNK_BYTES = 256 * 1024  # tamaño de cada tramo de datos reunidos (cabe en la caché L2)
+
 #: A partir de este tamaño de batch el apilado no compensa (BLAS ya domina el tiempo):
 #: ``train_many`` entrena los runs uno tras otro con ``train()``.
 STACK_MAX_BATCH = 128
-#: Runs por pila como máximo (acota la memoria de los datos barajados, K × N × d).
+#: Runs por pila como máximo (acota la memoria de los intermedios y del optimizador).
 STACK_MAX_RUNS = 64
 #: Filas por pila y actualización (K × B) como máximo: más allá, los intermedios
 #: (K, B, 64) no caben en la caché y una pila grande es más lenta que dos pequeñas.
@@ -135,15 +137,25 @@ def _epoch(  # noqa: C901
     X_eval, y_eval = setup.eval_data
     inf, clock = math.inf, time.perf_counter
     perms = np.stack([next(r.orders) for r in active.runs])
-    Xs, ys = setup.X[perms], setup.y[perms]  # (K, N, d): los datos de cada run en su orden
     lr0 = np.array([r.learning_rate for r in active.runs]).reshape(-1, 1, 1)
     k_epoch, start_t, seg_t = len(active.runs), t, t
     seg = np.empty((per_epoch, k_epoch))  # pérdidas de la época, una columna por run
     next_event = _next_event(next_eval, setup.max_updates)
+    # los datos de cada run en su orden, reunidos por tramos de unos 256 kB: la época entera
+    # de golpe (K copias de X) no cabría en caché y con K = 64 serían 70 MB
+    chunk = bs * max(1, _CHUNK_BYTES // (k_epoch * bs * setup.X[0].nbytes))
+    chunk_start = chunk_end = 0
     tic = clock()
     for start in range(0, n, bs):
         lr = lr0 / (1.0 + setup.decay * t) if setup.decay else lr0
-        losses = active.step(Xs[:, start : start + bs], ys[:, start : start + bs], lr)
+        if start >= chunk_end:  # las filas de los próximos batches de cada run, (K, c·B, d)
+            pause = clock()
+            chunk_start, chunk_end = start, start + chunk
+            rows = perms[:, chunk_start:chunk_end]
+            Xc, yc = np.take(setup.X, rows, axis=0), np.take(setup.y, rows, axis=0)
+            tic += clock() - pause  # barajar no cuenta como entrenamiento, como en train()
+        i = start - chunk_start
+        losses = active.step(Xc[:, i : i + bs], yc[:, i : i + bs], lr)
         seg[t - start_t] = losses
         t += 1
         stopping: list[int] = []
@@ -194,7 +206,8 @@ def _epoch(  # noqa: C901
             if not active.runs:
                 return active, t, next_eval
             seg_t = t
-            Xs, ys, lr0 = Xs[keep], ys[keep], lr0[keep]
+            perms, lr0 = perms[keep], lr0[keep]
+            Xc, yc = Xc[keep], yc[keep]
             seg = np.ascontiguousarray(seg[:, keep])
     now = (clock() - tic) / k_epoch
     for j, r in enumerate(active.runs):
