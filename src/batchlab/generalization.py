@@ -107,7 +107,8 @@ def train_longer(
     Las semillas de un B avanzan a la vez (:func:`batchlab.lockstep.train_groups`, un grupo
     por B y régimen, repartidos en `n_jobs` procesos); un régimen idéntico al otro (el menor
     B) se entrena una vez. Al final: MSE de entrenamiento y de prueba, brecha prueba −
-    entrenamiento y λ_max de la pérdida de entrenamiento (NaN si diverge).
+    entrenamiento y, solo en ``"updates"``, λ_max de la pérdida de entrenamiento (NaN si
+    diverge).
     """
     n = len(X)
     plan_updates = equal_updates_epochs(n, list(tuned), epochs, max_epochs)
@@ -128,6 +129,7 @@ def train_longer(
         for B, ep, up in unique
     ]
     histories = train_groups(groups, X, y, n_jobs=n_jobs, epochs=1) if groups else []
+    sharp = {(B, ep, up) for (r, B), (ep, up) in plans.items() if r == "updates"}
     results = {}
     for key, g, hs in zip(unique, groups, histories, strict=True):
         rows = []
@@ -139,7 +141,7 @@ def train_longer(
                 top_eigenvalue(
                     m, X, y, tolerance=sharpness_tolerance, iterations=sharpness_iterations
                 )[0]
-                if ok
+                if ok and key in sharp
                 else math.nan
             )
             rows.append((h.n_updates, tr, te, h.diverged, lam))
