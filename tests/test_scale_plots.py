@@ -57,3 +57,15 @@ def test_other_plots_accept_empty_tables():
     )
     noise_plots.variance_plot(exact, pd.DataFrame(columns=["B", "draw", "sq_error"]))
     plt.close("all")
+
+
+def test_final_sharpness_plot_skips_values_a_log_scale_cannot_draw():
+    bad = pd.DataFrame({"B": [8, 128], "lambda_max": [-1.0, math.nan]})
+    fig = noise_plots.final_sharpness_plot(bad)
+    assert any("sin datos" in t.get_text() for t in fig.axes[0].texts)
+    good = pd.DataFrame({"B": [8, 8, 128], "lambda_max": [10.0, 30.0, 5.0]})
+    fig = noise_plots.final_sharpness_plot(good)
+    median_line = fig.axes[0].lines[0]
+    assert list(median_line.get_ydata()) == [20.0, 5.0]
+    assert "λ_max" in alt_text(fig)
+    plt.close("all")

@@ -228,3 +228,27 @@ def gap_plot(runs: pd.DataFrame) -> plt.Figure:
         "Diferencia entre el error de prueba y el de entrenamiento, medida cuando cada "
         "ejecución alcanza la misma pérdida de entrenamiento, frente al tamaño del batch.",
     )
+
+
+def final_sharpness_plot(runs: pd.DataFrame) -> plt.Figure:
+    """λ_max al final de cada ejecución frente a B (log-log), con la mediana por B.
+
+    Solo entran los λ_max finitos y positivos (la escala log no admite el resto).
+    """
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    lam = runs["lambda_max"].astype(float)
+    ok = runs[np.isfinite(lam) & (lam > 0)]
+    if ok.empty:
+        _empty(ax)
+    else:
+        ax.scatter(ok["B"], ok["lambda_max"], alpha=0.6, label="ejecuciones")
+        med = ok.groupby("B")["lambda_max"].median()
+        ax.plot(med.index, med.to_numpy(), "k-o", label="mediana")
+        ax.set(xscale="log", yscale="log")
+        ax.legend()
+    ax.set(xlabel="B", ylabel="λ_max al final", title="Agudeza al final (mismas actualizaciones)")
+    return describe(
+        fig,
+        "λ_max de la hessiana de la pérdida de entrenamiento al final de cada ejecución "
+        "con las mismas actualizaciones, frente al tamaño del batch, en escala log-log.",
+    )
