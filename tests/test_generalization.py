@@ -51,8 +51,8 @@ def test_train_longer_matches_train_and_measures_sharpness(small, model):
     row = runs[(runs.regime == "updates") & (runs.B == 64) & (runs.seed == 1)].iloc[0]
     assert np.isclose(row["test"], m.loss(Xt, yt), rtol=0, atol=1e-12)
     assert np.isclose(row["gap"], m.loss(Xt, yt) - m.loss(X, y), rtol=0, atol=1e-12)
-    lam, _ = curvature.top_eigenvalue(m, X, y, tolerance=1e-3, iterations=100)
-    assert np.isclose(row["lambda_max"], lam)
+    lam, _ = curvature.top_eigenvalue(m, X, y, tolerance=1e-4)
+    assert np.isclose(row["lambda_max"], lam, rtol=1e-6)
     # una tasa que diverge da NaN, no un número
     bad = gen.train_longer(model, X, y, Xt, yt, {8: 50.0}, seeds=[0], epochs=1, max_epochs=1)
     assert bad["diverged"].all() and bad["test"].isna().all()

@@ -50,3 +50,12 @@ def test_every_diagnosis_and_method_has_a_label():
     for key in ("diverges", "oscillates", "crawls", "converges"):
         assert key in labels.LABELS
     assert labels.method_label("sgd", 1) == "SGD (B=1)"
+
+
+def test_spanish_says_its_message_instead_of_an_empty_table(capsys):
+    empty = pd.DataFrame(columns=["lr", "steps"])
+    assert labels.spanish(empty, empty="Ningún B llega.") is None
+    assert capsys.readouterr().out == "Ningún B llega.\n"
+    assert labels.spanish(empty).empty  # sin mensaje, la tabla (vacía) de siempre
+    full = labels.spanish(pd.DataFrame({"lr": [0.1]}), empty="no se imprime")
+    assert len(full) == 1 and capsys.readouterr().out == ""

@@ -69,3 +69,21 @@ def test_final_sharpness_plot_skips_values_a_log_scale_cannot_draw():
     assert list(median_line.get_ydata()) == [20.0, 5.0]
     assert "λ_max" in alt_text(fig)
     plt.close("all")
+
+
+def test_rate_lines_per_batch_size_land_in_their_column_at_the_log_height():
+    runs = _runs()
+    cells, opt = scaling.grid_cells(runs), scaling.optimal_rates(runs)
+    per_b = {8: 0.1, 64: math.sqrt(0.1 * 0.01), 512: math.nan}  # 512: sin valor, sin trazo
+    fig = scale_plots.grid_heatmap(cells, opt, "t", {"2/λ final": per_b})
+    segs = [ln for ln in fig.axes[0].lines if len(ln.get_xdata()) == 2]
+    assert len(segs) == 2
+    # filas de mayor a menor tasa: 1.0 → 0, 0.1 → 1, 0.01 → 2; √(0.1·0.01) a media altura
+    assert [float(np.mean(s.get_xdata())) for s in segs] == [0.0, 1.0]
+    assert [s.get_ydata()[0] for s in segs] == [1.0, 1.5]
+    fit = scaling.fit_optimal_rate(list(opt.index), list(opt["opt"]))
+    band = scaling.bootstrap_optimal_rate(runs, n_boot=5)
+    fig = scale_plots.rate_fit_plot(opt, fit, band, {"2/λ inicial": 0.05, "2/λ final": per_b})
+    curve = [ln for ln in fig.axes[0].lines if ln.get_label() == "2/λ final"]
+    assert len(curve) == 1 and list(curve[0].get_xdata()) == [8, 64]
+    plt.close("all")

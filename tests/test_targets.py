@@ -123,3 +123,76 @@ def test_gap_is_measured_where_train_reaches_the_training_target(small, housing_
         n_jobs=2,
     )
     pd.testing.assert_frame_equal(gaps, parallel)
+
+
+def test_models_at_target_hold_the_weights_of_run_to_target(small, model):
+    X, y = small
+    Xe, ye = X[:100], y[:100]
+    before = model.theta.copy()
+    out = targets.models_at_target(
+        model,
+        X,
+        y,
+        Xe,
+        ye,
+        {7: 0.05, BIG: 0.2, 32: 50.0},
+        seeds=[0, 2],
+        target=0.6,
+        max_epochs=8,
+        max_updates=300,
+        n_jobs=2,
+    )
+    np.testing.assert_array_equal(model.theta, before)
+    assert [(B, s) for B, s, _, _ in out] == [(7, 0), (7, 2), (BIG, 0), (BIG, 2), (32, 0), (32, 2)]
+    for B, s, m, h in out:
+        alone = model.copy()
+        lr = {7: 0.05, BIG: 0.2, 32: 50.0}[B]
+        r = targets.run_to_target(
+            alone,
+            X,
+            y,
+            Xe,
+            ye,
+            batch_size=B,
+            learning_rate=lr,
+            seed=s,
+            target=0.6,
+            max_updates=min(8 * -(-len(X) // B), 300),
+        )
+        assert r["reached"] == (h.stop_reason == "target") and r["diverged"] == h.diverged
+        if not h.diverged:
+            np.testing.assert_allclose(m.theta, alone.theta, rtol=1e-12, atol=0)
+    assert any(h.stop_reason == "target" for *_, h in out)  # el test cubre las dos cosas
+    assert all(h.diverged for B, *_, h in out if B == 32)
+
+
+def test_full_batch_runs_once_per_rate_because_the_seed_only_reorders_the_sum(small, model):
+    X, y = small
+    n = len(X)
+    runs = targets.steps_runs(
+        model,
+        X,
+        y,
+        X[:100],
+        y[:100],
+        {n: [0.05, 0.1], 7: [0.05]},
+        seeds=[3, 4],
+        target=0.6,
+        max_epochs=200,
+    )
+    assert sorted(runs.loc[runs.B == n, "seed"]) == [3, 3] and (runs.B == 7).sum() == 2
+    full = runs[runs.B == n].set_index("lr")
+    for lr in (0.05, 0.1):  # la semilla de más habría dado lo mismo (salvo redondeo)
+        other = targets.run_to_target(
+            model.copy(),
+            X,
+            y,
+            X[:100],
+            y[:100],
+            batch_size=n,
+            learning_rate=lr,
+            seed=4,
+            target=0.6,
+            max_updates=200,
+        )
+        assert other["steps"] == full.loc[lr, "steps"]

@@ -22,7 +22,7 @@ El paquete compartido por los notebooks del curso, un módulo por idea. De abajo
 * :mod:`batchlab.stack_runs` — lo que se anota de cada run de una pila y su ``History``;
 * :mod:`batchlab.stack_loop` — el bucle de ``train_many`` para una pila de runs;
 * :mod:`batchlab.lockstep` — ``train_many()``: K entrenamientos (semillas, tasas) a la vez;
-* :mod:`batchlab.curvature` — λ_max de la hessiana (iteración de la potencia);
+* :mod:`batchlab.curvature` — λ_max de la hessiana (H·v exacto y Lanczos);
 * :mod:`batchlab.claims` — las conclusiones como registros medidos (intervalo y veredicto);
 * :mod:`batchlab.labels` — las etiquetas en español de las claves de máquina (solo para mostrar);
 * :mod:`batchlab.baselines` — notebook 02: inicialización y modelos de referencia;

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_int
-from .curvature import top_eigenvalue
+from .curvature import sharpness_of
 from .lockstep import train_groups
 from .mlp import MLP
 
@@ -95,8 +95,7 @@ def train_longer(
     epochs: int,
     max_epochs: int,
     n_jobs: int = 1,
-    sharpness_tolerance: float = 1e-3,
-    sharpness_iterations: int = 100,
+    sharpness_tolerance: float = 1e-4,
 ) -> pd.DataFrame:
     """Cada B de `tuned` (con su tasa) y cada semilla, entrenado en dos regímenes:
 
@@ -130,20 +129,26 @@ def train_longer(
     ]
     histories = train_groups(groups, X, y, n_jobs=n_jobs, epochs=1) if groups else []
     sharp = {(B, ep, up) for (r, B), (ep, up) in plans.items() if r == "updates"}
+    lams = {
+        key: sharpness_of(
+            g["models"],
+            X,
+            y,
+            [h.diverged for h in hs],
+            n_jobs=n_jobs,
+            tolerance=sharpness_tolerance,
+        )
+        if key in sharp
+        else [math.nan] * len(hs)
+        for key, g, hs in zip(unique, groups, histories, strict=True)
+    }
     results = {}
     for key, g, hs in zip(unique, groups, histories, strict=True):
         rows = []
-        for m, h in zip(g["models"], hs, strict=True):
+        for m, h, lam in zip(g["models"], hs, lams[key], strict=True):
             ok = not h.diverged
             tr = m.loss(X, y) if ok else math.nan
             te = m.loss(X_test, y_test) if ok else math.nan
-            lam = (
-                top_eigenvalue(
-                    m, X, y, tolerance=sharpness_tolerance, iterations=sharpness_iterations
-                )[0]
-                if ok and key in sharp
-                else math.nan
-            )
             rows.append((h.n_updates, tr, te, h.diverged, lam))
         results[key] = rows
     out = []

@@ -117,12 +117,17 @@ def _label(key, extra: Mapping):
     return key
 
 
-def spanish(table: pd.DataFrame | pd.Series, labels: Mapping | None = None):
+def spanish(table: pd.DataFrame | pd.Series, labels: Mapping | None = None, empty: str = ""):
     """Copia de `table` con encabezados, nombres de índice y claves en español.
 
     `labels` añade etiquetas propias (p. ej. :func:`run_labels`). Una columna ``method``
-    junto a ``B`` (columna o índice) se muestra como ``"mini-batch (B=32)"``.
+    junto a ``B`` (columna o índice) se muestra como ``"mini-batch (B=32)"``. Si `table`
+    está vacía y se da `empty`, imprime esa frase y devuelve None (un notebook no muestra
+    una tabla vacía).
     """
+    if empty and len(table) == 0:
+        print(empty)
+        return None
     extra = dict(labels or {})
     t = table.copy()
     if isinstance(t, pd.DataFrame) and "method" in t.columns:

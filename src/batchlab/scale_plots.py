@@ -61,11 +61,46 @@ def _box_optima(ax, med: pd.DataFrame, opt: pd.DataFrame) -> None:
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="white", lw=2.5))
 
 
+def _rate_lines(ax, lines, columns: list, logs: np.ndarray) -> None:
+    """Dibuja `lines` sobre el mapa de calor (filas: log10 de las tasas `logs`, de mayor a
+    menor; columnas: los B de `columns`) a la altura interpolada en escala log de cada tasa.
+
+    Un valor escalar es una línea horizontal; un ``{B: tasa}`` es un trazo por columna.
+    """
+    rows = np.arange(len(logs))
+
+    def height(lr):
+        ok = np.isfinite(lr) and lr > 0 and logs.min() <= np.log10(lr) <= logs.max()
+        return np.interp(np.log10(lr), logs[::-1], rows[::-1]) if ok else None
+
+    drawn = False
+    for (label, value), style in zip((lines or {}).items(), ("--", ":"), strict=False):
+        if isinstance(value, dict):
+            pts = [(j, height(value.get(B, math.nan))) for j, B in enumerate(columns)]
+            pts = [(j, h) for j, h in pts if h is not None]
+            for k, (j, h) in enumerate(pts):
+                ax.plot(
+                    [j - 0.45, j + 0.45],
+                    [h, h],
+                    color="#d1495b",
+                    ls=style,
+                    lw=2.2,
+                    label=label if k == 0 else None,
+                )
+            drawn |= bool(pts)
+        elif (h := height(value)) is not None:
+            ax.axhline(h, color="#d1495b", ls=style, lw=1.5, label=label)
+            drawn = True
+    if drawn:
+        _legend(ax, fontsize=8, loc="lower left")
+
+
 def grid_heatmap(cells: pd.DataFrame, opt: pd.DataFrame, title: str, lines=None) -> plt.Figure:
     """Mediana de la validación por (lr, B) con «k/n» divergidas; el óptimo recuadrado.
 
-    `lines` = ``{etiqueta: tasa}`` (p. ej. 2/λ_max) se dibuja como línea horizontal a la
-    altura interpolada (escala log) de esa tasa.
+    `lines` = ``{etiqueta: tasa o {B: tasa}}`` (p. ej. 2/λ_max inicial, o al final de cada
+    B) se dibuja como línea horizontal, o un trazo por columna, a la altura interpolada
+    (escala log) de esa tasa.
     """
     med = cells.pivot(index="lr", columns="B", values="median").sort_index(ascending=False)
     k = cells.pivot(index="lr", columns="B", values="diverged_runs").reindex_like(med)
@@ -91,14 +126,7 @@ def grid_heatmap(cells: pd.DataFrame, opt: pd.DataFrame, title: str, lines=None)
             ax.text(j, i, text, ha="center", va="center", fontsize=7.5, color=_ink(m, kk, mid))
     _box_optima(ax, med, opt)
     logs = np.log10(med.index.to_numpy(float))
-    drawn = False
-    for (label, lr), style in zip((lines or {}).items(), ("--", ":"), strict=False):
-        if np.isfinite(lr) and logs.min() <= np.log10(lr) <= logs.max():
-            pos = np.interp(np.log10(lr), logs[::-1], np.arange(len(logs))[::-1])
-            ax.axhline(pos, color="#d1495b", ls=style, lw=1.5, label=label)
-            drawn = True
-    if drawn:
-        _legend(ax, fontsize=8, loc="lower left")
+    _rate_lines(ax, lines, list(med.columns), logs)
     ax.set_xticks(range(len(med.columns)), [str(b) for b in med.columns])
     ax.set_yticks(range(len(med.index)), [f"{v:g}" for v in med.index])
     ax.set_xlabel("tamaño del batch B")
@@ -115,7 +143,8 @@ def grid_heatmap(cells: pd.DataFrame, opt: pd.DataFrame, title: str, lines=None)
 
 def rate_fit_plot(opt: pd.DataFrame, fit: tuple, band: np.ndarray, lines=None) -> plt.Figure:
     """Tasa óptima y máxima estable frente a B, el ajuste ε_max/(1 + B_ruido/B) con su banda
-    bootstrap, las reglas lineal y √B desde el menor B, y líneas horizontales (`lines`)."""
+    bootstrap, las reglas lineal y √B desde el menor B, y las tasas de `lines`
+    (``{etiqueta: tasa}``, línea horizontal, o ``{etiqueta: {B: tasa}}``, una curva)."""
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
     ok = opt[np.isfinite(opt["opt"])]
     if ok.empty:
@@ -153,9 +182,21 @@ def rate_fit_plot(opt: pd.DataFrame, fit: tuple, band: np.ndarray, lines=None) -
         ax.set_yscale("log")
         top = np.r_[ok["opt"].to_numpy(float), ok["stable"].to_numpy(float)]
         ax.set_ylim(0.3 * np.nanmin(ok["opt"]), 10 * np.nanmax(top))
-    for (label, lr), style in zip((lines or {}).items(), ("--", (0, (1, 3))), strict=False):
-        if np.isfinite(lr):
-            ax.axhline(lr, color="#d1495b", ls=style, lw=1.2, label=label)
+    for (label, value), style in zip((lines or {}).items(), ("--", (0, (1, 3))), strict=False):
+        if isinstance(value, dict):
+            pts = sorted((B, r) for B, r in value.items() if np.isfinite(r) and r > 0)
+            if pts:
+                ax.plot(
+                    *zip(*pts, strict=True),
+                    marker="s",
+                    ms=5,
+                    color="#d1495b",
+                    ls=style,
+                    lw=1.2,
+                    label=label,
+                )
+        elif np.isfinite(value):
+            ax.axhline(value, color="#d1495b", ls=style, lw=1.2, label=label)
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("tasa de aprendizaje")
     ax.set_title("Tasa óptima frente a B, con el ajuste y las reglas de escalado")
@@ -165,7 +206,7 @@ def rate_fit_plot(opt: pd.DataFrame, fit: tuple, band: np.ndarray, lines=None) -
         fig,
         "Tasa óptima y máxima tasa estable frente al tamaño del batch en escala log-log, "
         "con la curva ajustada y su banda bootstrap, las reglas lineal y raíz de B y las "
-        "tasas 2/λ_max como líneas horizontales.",
+        "tasas 2/λ_max (inicial, horizontal; al final de cada B, una curva) en rojo.",
     )
 
 

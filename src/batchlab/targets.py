@@ -2,8 +2,9 @@
 
 Reglas escritas una vez y usadas por el notebook y sus tests (McCandlish et al., 2018):
 
-* los **pasos hasta un objetivo** (:func:`run_to_target`, :func:`steps_runs`) y el mejor
-  lr por B para llegar (:func:`steps_by_batch`);
+* los **pasos hasta un objetivo** (:func:`run_to_target`, :func:`steps_runs`), el mejor
+  lr por B para llegar (:func:`steps_by_batch`) y los pesos al llegar
+  (:func:`models_at_target`);
 * el **ajuste** S(B) = S_min (1 + B_ruido/B) con bootstrap (:func:`fit_steps`,
   :func:`bootstrap_steps`);
 * la **brecha de generalización** a igual pérdida de entrenamiento
@@ -35,6 +36,7 @@ __all__ = [
     "bootstrap_steps",
     "fit_steps",
     "gap_at_train_loss",
+    "models_at_target",
     "run_to_target",
     "steps_by_batch",
     "steps_runs",
@@ -118,18 +120,23 @@ def run_to_target(
     return _outcome(history)
 
 
-def _groups_by_batch(model: MLP, rates: dict[int, Sequence[float]], seeds: Sequence[int]):
+def _groups_by_batch(
+    model: MLP, rates: dict[int, Sequence[float]], seeds: Sequence[int], n: int | None = None
+):
     """Los grupos de :func:`train_groups` y la clave (B, lr, seed) de cada run, en el orden
     de los resultados; cada run entrena su copia del modelo.
 
     Un grupo por B (tasas × semillas) donde el apilado compensa (B ≤ ``STACK_MAX_BATCH``);
     por encima, ``train_many`` haría los runs uno tras otro con ``train()``, así que cada
     run es su propio grupo: los mismos números, y con ``n_jobs > 1`` el trabajo se reparte
-    mejor entre procesos que con un bloque por B.
+    mejor entre procesos que con un bloque por B. Con `n` (filas de entrenamiento), un
+    B ≥ `n` solo corre la primera semilla: su único batch tiene todas las filas y el
+    barajado solo cambia el orden de la suma (las otras semillas repetirían el mismo run).
     """
     groups, keys = [], []
     for B, lrs in rates.items():
-        runs = [(float(lr), int(s)) for lr in lrs for s in seeds]
+        run_seeds = seeds[:1] if n is not None and B >= n else seeds
+        runs = [(float(lr), int(s)) for lr in lrs for s in run_seeds]
         chunks = [runs] if B <= STACK_MAX_BATCH else [[run] for run in runs]
         for chunk in chunks if runs else []:
             groups.append(
@@ -167,9 +174,10 @@ def steps_runs(
     primero que llegue (una tasa que no llega no gasta todo el presupuesto de épocas).
     Las ejecuciones de un mismo B van juntas en :func:`batchlab.lockstep.train_many` y se
     reparten entre `n_jobs` procesos (:func:`_groups_by_batch`). El resultado no depende
-    de `n_jobs`.
+    de `n_jobs`. Un B ≥ N (el batch completo) corre solo la primera semilla: el barajado
+    solo cambiaría el orden de la suma dentro de su único batch.
     """
-    groups, keys = _groups_by_batch(model, candidates, seeds)
+    groups, keys = _groups_by_batch(model, candidates, seeds, len(X))
     histories = _train(
         groups,
         X,
@@ -189,6 +197,36 @@ def steps_runs(
         for (B, lr, s), h in zip(keys, histories, strict=True)
     ]
     return pd.DataFrame(rows, columns=STEPS_COLUMNS).astype(_STEPS_TYPES)
+
+
+def models_at_target(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_eval: np.ndarray,
+    y_eval: np.ndarray,
+    rates: dict[int, float],
+    *,
+    seeds: Sequence[int],
+    target: float,
+    max_epochs: int,
+    n_jobs: int = 1,
+    max_updates: int | None = None,
+    rel: float = 0.015,
+) -> list[tuple[int, int, MLP, History]]:
+    """Cada B con su tasa y cada semilla, entrenado desde `model` (que no cambia) hasta el
+    objetivo como en :func:`steps_runs`; ``(B, semilla, modelo, historia)`` por ejecución.
+
+    Los modelos quedan con los pesos del punto de control que llegó (o del final, si no
+    llegó: ``historia.stop_reason != "target"``), para medir algo **en el objetivo**. Como
+    en :func:`steps_runs`, un B ≥ N corre solo la primera semilla.
+    """
+    groups, keys = _groups_by_batch(model, {B: [lr] for B, lr in rates.items()}, seeds, len(X))
+    histories = _train(
+        groups, X, y, X_eval, y_eval, target, max_epochs, max_updates, n_jobs, eval_rel=rel
+    )
+    models = [m for g in groups for m in g["models"]]
+    return [(B, s, m, h) for (B, _, s), m, h in zip(keys, models, histories, strict=True)]
 
 
 def _train(groups, X, y, X_eval, y_eval, target, max_epochs, max_updates, n_jobs, **kw):
