@@ -132,6 +132,11 @@ def test_grid_runs_matches_lr_sweep(small, model):
     grid = {8: [0.01, 0.1], 300: [0.1]}
     ours = scaling.grid_runs(model, X, y, X[:50], y[:50], grid, epochs=2, seeds=[0, 1], chunk=3)
     ref = sweeps.lr_sweep(model, X, y, X[:50], y[:50], grid, epochs=2, seeds=[0, 1])
+    # B = N (300 filas) corre solo la primera semilla: la otra daría el mismo run
+    assert list(ours.loc[ours.B == 300, "seed"]) == [0]
+    other = ref[(ref.B == 300) & (ref.seed == 1)]["val_loss"].iloc[0]
+    assert other == pytest.approx(ours.loc[ours.B == 300, "val_loss"].iloc[0], rel=1e-12)
+    ref = ref[(ref.B < 300) | (ref.seed == 0)].reset_index(drop=True)
     cols = ["method", "B", "lr", "seed", "diverged"]
     pd.testing.assert_frame_equal(ours[cols], ref[cols], check_dtype=False)
     np.testing.assert_allclose(ours["val_loss"], ref["val_loss"], rtol=1e-10)

@@ -92,11 +92,13 @@ def grid_runs(
 
     Las ejecuciones de cada B avanzan a la vez (:func:`batchlab.lockstep.train_many`) en
     trozos de `chunk` ejecuciones, repartidos en `n_jobs` procesos; el resultado no
-    depende de `n_jobs` ni de `chunk`.
+    depende de `n_jobs` ni de `chunk`. Un B ≥ N corre solo la primera semilla: su único batch
+    tiene todas las filas y el barajado solo cambiaría el orden de la suma.
     """
     jobs = []
     for B, lrs in grid.items():
-        pairs = [(float(lr), int(s)) for lr in lrs for s in seeds]
+        run_seeds = seeds[:1] if B >= len(X) else seeds  # B = N: el barajado no cambia nada
+        pairs = [(float(lr), int(s)) for lr in lrs for s in run_seeds]
         jobs += [(int(B), pairs[a : a + chunk]) for a in range(0, len(pairs), chunk)]
     cols = ["method", "B", "lr", "seed", "val_loss", "train_loss", "diverged"]
     if not jobs:  # vacía, pero con los tipos de una rejilla (se puede concatenar)
