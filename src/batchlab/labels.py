@@ -77,7 +77,7 @@ LABELS = {
     "loss": "pérdida",
     "batches": "batches",
     "measured_variance": "varianza medida",
-    "predicted_variance": "predicción tr(Σ)/B",
+    "predicted_variance": "predicción tr(Σ)/B·(N−B)/(N−1)",
     "grad_sq_norm": "|G|²",
     "trace_sigma": "tr(Σ)",
     "b_simple": "B_simple",
