@@ -125,17 +125,18 @@ def test_gap_is_measured_where_train_reaches_the_training_target(small, housing_
     pd.testing.assert_frame_equal(gaps, parallel)
 
 
-def test_models_at_target_hold_the_weights_of_run_to_target(small, model):
+def test_steps_and_models_hold_the_weights_of_run_to_target(small, model):
     X, y = small
     Xe, ye = X[:100], y[:100]
     before = model.theta.copy()
-    out = targets.models_at_target(
+    rates = {7: 0.05, BIG: 0.2, 32: 50.0}
+    table, models = targets.steps_and_models(
         model,
         X,
         y,
         Xe,
         ye,
-        {7: 0.05, BIG: 0.2, 32: 50.0},
+        {B: [lr] for B, lr in rates.items()},
         seeds=[0, 2],
         target=0.6,
         max_epochs=8,
@@ -143,10 +144,24 @@ def test_models_at_target_hold_the_weights_of_run_to_target(small, model):
         n_jobs=2,
     )
     np.testing.assert_array_equal(model.theta, before)
-    assert [(B, s) for B, s, _, _ in out] == [(7, 0), (7, 2), (BIG, 0), (BIG, 2), (32, 0), (32, 2)]
-    for B, s, m, h in out:
+    assert [(B, s) for B, _, s in models] == [(7, 0), (7, 2), (BIG, 0), (BIG, 2), (32, 0), (32, 2)]
+    pd.testing.assert_frame_equal(
+        table,
+        targets.steps_runs(
+            model,
+            X,
+            y,
+            Xe,
+            ye,
+            {B: [lr] for B, lr in rates.items()},
+            seeds=[0, 2],
+            target=0.6,
+            max_epochs=8,
+            max_updates=300,
+        ),
+    )
+    for row, ((B, lr, s), m) in zip(table.itertuples(), models.items(), strict=True):
         alone = model.copy()
-        lr = {7: 0.05, BIG: 0.2, 32: 50.0}[B]
         r = targets.run_to_target(
             alone,
             X,
@@ -159,11 +174,11 @@ def test_models_at_target_hold_the_weights_of_run_to_target(small, model):
             target=0.6,
             max_updates=min(8 * -(-len(X) // B), 300),
         )
-        assert r["reached"] == (h.stop_reason == "target") and r["diverged"] == h.diverged
-        if not h.diverged:
+        assert r["reached"] == row.reached and r["diverged"] == row.diverged
+        if not row.diverged:
             np.testing.assert_allclose(m.theta, alone.theta, rtol=1e-12, atol=0)
-    assert any(h.stop_reason == "target" for *_, h in out)  # el test cubre las dos cosas
-    assert all(h.diverged for B, *_, h in out if B == 32)
+    assert table["reached"].any()  # el test cubre las dos cosas
+    assert table.loc[table.B == 32, "diverged"].all()
 
 
 def test_full_batch_runs_once_per_rate_because_the_seed_only_reorders_the_sum(small, model):

@@ -2,9 +2,9 @@
 
 Reglas escritas una vez y usadas por el notebook y sus tests (McCandlish et al., 2018):
 
-* los **pasos hasta un objetivo** (:func:`run_to_target`, :func:`steps_runs`), el mejor
-  lr por B para llegar (:func:`steps_by_batch`) y los pesos al llegar
-  (:func:`models_at_target`);
+* los **pasos hasta un objetivo** (:func:`run_to_target`, :func:`steps_runs`), con los
+  pesos al llegar (:func:`steps_and_models`), y el mejor lr por B para llegar
+  (:func:`steps_by_batch`);
 * el **ajuste** S(B) = S_min (1 + B_ruido/B) con bootstrap (:func:`fit_steps`,
   :func:`bootstrap_steps`);
 * la **brecha de generalización** a igual pérdida de entrenamiento
@@ -36,8 +36,8 @@ __all__ = [
     "bootstrap_steps",
     "fit_steps",
     "gap_at_train_loss",
-    "models_at_target",
     "run_to_target",
+    "steps_and_models",
     "steps_by_batch",
     "steps_runs",
 ]
@@ -158,6 +158,19 @@ def steps_runs(
     X_eval: np.ndarray,
     y_eval: np.ndarray,
     candidates: dict[int, Sequence[float]],
+    **kw,
+) -> pd.DataFrame:
+    """La tabla de :func:`steps_and_models` (mismos argumentos), sin los modelos."""
+    return steps_and_models(model, X, y, X_eval, y_eval, candidates, **kw)[0]
+
+
+def steps_and_models(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_eval: np.ndarray,
+    y_eval: np.ndarray,
+    candidates: dict[int, Sequence[float]],
     *,
     seeds: Sequence[int],
     target: float,
@@ -167,15 +180,17 @@ def steps_runs(
     max_updates: int | None = None,
     momentum: float = 0.9,
     rel: float = 0.015,
-) -> pd.DataFrame:
-    """:func:`run_to_target` para cada B, cada tasa candidata y cada semilla (una fila cada uno).
+) -> tuple[pd.DataFrame, dict[tuple[int, float, int], MLP]]:
+    """:func:`run_to_target` para cada B, cada tasa candidata y cada semilla: una fila por
+    ejecución y, por ``(B, lr, semilla)``, el modelo con los pesos del punto de control que
+    llegó (o del final, si no llegó), para medir algo **en el objetivo** sin reentrenar.
 
     Cada ejecución para en `max_epochs` épocas o en `max_updates` actualizaciones, lo
     primero que llegue (una tasa que no llega no gasta todo el presupuesto de épocas).
     Las ejecuciones de un mismo B van juntas en :func:`batchlab.lockstep.train_many` y se
     reparten entre `n_jobs` procesos (:func:`_groups_by_batch`). El resultado no depende
     de `n_jobs`. Un B ≥ N (el batch completo) corre solo la primera semilla: el barajado
-    solo cambiaría el orden de la suma dentro de su único batch.
+    solo cambiaría el orden de la suma dentro de su único batch. `model` no cambia.
     """
     groups, keys = _groups_by_batch(model, candidates, seeds, len(X))
     histories = _train(
@@ -196,37 +211,8 @@ def steps_runs(
         {"B": B, "lr": lr, "seed": s, "optimizer": optimizer, **_outcome(h)}
         for (B, lr, s), h in zip(keys, histories, strict=True)
     ]
-    return pd.DataFrame(rows, columns=STEPS_COLUMNS).astype(_STEPS_TYPES)
-
-
-def models_at_target(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    X_eval: np.ndarray,
-    y_eval: np.ndarray,
-    rates: dict[int, float],
-    *,
-    seeds: Sequence[int],
-    target: float,
-    max_epochs: int,
-    n_jobs: int = 1,
-    max_updates: int | None = None,
-    rel: float = 0.015,
-) -> list[tuple[int, int, MLP, History]]:
-    """Cada B con su tasa y cada semilla, entrenado desde `model` (que no cambia) hasta el
-    objetivo como en :func:`steps_runs`; ``(B, semilla, modelo, historia)`` por ejecución.
-
-    Los modelos quedan con los pesos del punto de control que llegó (o del final, si no
-    llegó: ``historia.stop_reason != "target"``), para medir algo **en el objetivo**. Como
-    en :func:`steps_runs`, un B ≥ N corre solo la primera semilla.
-    """
-    groups, keys = _groups_by_batch(model, {B: [lr] for B, lr in rates.items()}, seeds, len(X))
-    histories = _train(
-        groups, X, y, X_eval, y_eval, target, max_epochs, max_updates, n_jobs, eval_rel=rel
-    )
-    models = [m for g in groups for m in g["models"]]
-    return [(B, s, m, h) for (B, _, s), m, h in zip(keys, models, histories, strict=True)]
+    models = dict(zip(keys, (m for g in groups for m in g["models"]), strict=True))
+    return pd.DataFrame(rows, columns=STEPS_COLUMNS).astype(_STEPS_TYPES), models
 
 
 def _train(groups, X, y, X_eval, y_eval, target, max_epochs, max_updates, n_jobs, **kw):
