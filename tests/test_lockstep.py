@@ -9,6 +9,7 @@ import pytest
 
 import batchlab as bl
 from batchlab import lockstep
+from batchlab.stack_runs import EVAL_ROWS, block_loss
 from batchlab.training import DIVERGENCE_FACTOR, train_many
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -337,3 +338,27 @@ def test_parallel_groups_train_for_real_with_train_run_by_run(small):
     for a, b in zip(serial, parallel, strict=True):
         np.testing.assert_array_equal(a[0].update_loss, b[0].update_loss)
     assert parallel[0][0].train_loss_end[-1] < parallel[0][0].initial_train_loss
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2 * EVAL_ROWS - 5])
+def test_block_loss_equals_model_loss(extra):
+    """La evaluación por bloques de EVAL_ROWS filas (también el último, incompleto) da el
+    MSE de un solo forward sobre todas las filas."""
+    rows = EVAL_ROWS + extra
+    rng = np.random.default_rng(rows)
+    model = bl.MLP((4, 16, 8, 2), rng=rows)
+    X, y = rng.standard_normal((rows, 4)), rng.standard_normal((rows, 2))
+    whole = model.forward(X).copy()
+    assert block_loss(model, X, y) == pytest.approx(bl.mse(whole, y), rel=1e-13, abs=0)
+    assert block_loss(model, X[:5], y[:5]) == model.loss(X[:5], y[:5])
+
+
+def test_block_evaluation_keeps_histories_equal_to_train(housing_split):
+    """Con más filas que EVAL_ROWS (entrenamiento y validación) el bucle apilado evalúa por
+    bloques y train() de golpe: mismas historias y pesos."""
+    X, y = (
+        housing_split.X_train[: 2 * EVAL_ROWS + 100],
+        housing_split.y_train[: 2 * EVAL_ROWS + 100],
+    )
+    Xv, yv = housing_split.X_test[: EVAL_ROWS + 50], housing_split.y_test[: EVAL_ROWS + 50]
+    compare(X, y, LRS[:3], SEEDS[:3], batch_size=64, epochs=2, X_val=Xv, y_val=yv, eval_every=10)

@@ -18,7 +18,7 @@ from .batching import batches_per_epoch, epoch_orders
 from .checkpoints import next_evaluation
 from .history import History
 from .mlp import MLP
-from .stack_runs import _finish_epoch, _history, _Run, _shadow
+from .stack_runs import _finish_epoch, _history, _Run, _shadow, block_loss
 from .stacked import StackedMLP, _StackedAdam, _StackedNesterov
 from .training import DIVERGENCE_FACTOR
 
@@ -107,20 +107,22 @@ def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
     X_eval, y_eval = setup.eval_data
     runs = []
     for i, (model, lr, seed) in enumerate(zip(setup.models, lrs, seeds, strict=True)):
-        initial = model.loss(setup.X, setup.y)
+        initial = block_loss(model, setup.X, setup.y)
         run = _Run(
             index=i,
             learning_rate=lr,
             seed=seed,
             initial=initial,
             limit=DIVERGENCE_FACTOR * max(initial, 1.0),
-            initial_val=None if setup.X_val is None else model.loss(setup.X_val, setup.y_val),
+            initial_val=(
+                None if setup.X_val is None else block_loss(model, setup.X_val, setup.y_val)
+            ),
             orders=epoch_orders(setup.n, seed),
         )
         if setup.eval_every or setup.eval_rel:
             run.ck_updates.append(0)
             run.ck_times.append(0.0)
-            run.ck_losses.append(model.loss(X_eval, y_eval))
+            run.ck_losses.append(block_loss(model, X_eval, y_eval))
         runs.append(run)
     return runs
 
@@ -306,7 +308,7 @@ def _checkpoint(
     if eval_data is not None:
         run.ck_updates.append(t)
         run.ck_times.append(elapsed)
-        run.ck_losses.append(model.loss(*eval_data))
+        run.ck_losses.append(block_loss(model, *eval_data))
         if target_loss is not None and run.ck_losses[-1] <= target_loss:
             return "target"
     if max_updates and t >= max_updates:
