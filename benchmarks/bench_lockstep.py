@@ -217,17 +217,20 @@ def markdown(table: pd.DataFrame, groups: pd.DataFrame, n: int, cfg) -> str:
         "",
         f"MLP {'→'.join(map(str, LAYERS))}, N = {n}, SGD, BLAS a 1 hilo; mediana de "
         f"{cfg['repeats']} repeticiones intercaladas. Con B > {STACK_MAX_BATCH} train_many "
-        "usa train() run a run. Regenerar con `make bench` (las cifras dependen de la máquina "
-        "y de su carga).",
+        "usa train() run a run, y con K = 1 también: en esas filas se compara el mismo código y "
+        "el cociente mide el ruido de la medida. Regenerar con `make bench` (las "
+        "cifras dependen de la máquina y de su carga).",
         "",
         "| B | K | µs/run-update secuencial | µs/run-update lockstep | run-updates/s "
-        "secuencial | run-updates/s lockstep | × secuencial |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "secuencial | run-updates/s lockstep | × secuencial | train_many usa |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | :--- |",
     ]
     for row in table.itertuples(index=False):
+        # con K = 1 o B grande, train_many llama a train(): el cociente mide el ruido
+        path = "la pila" if row[1] > 1 and row[0] <= STACK_MAX_BATCH else "train() (mismo código)"
         lines.append(
             f"| {row[0]} | {row[1]} | {row[2]:.1f} | {row[3]:.1f} | {row[4]:,.0f} | "
-            f"{row[5]:,.0f} | {row[6]:.2f}× |"
+            f"{row[5]:,.0f} | {row[6]:.2f}× | {path} |"
         )
     lines += [
         "",
