@@ -29,7 +29,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 import batchlab as bl
-from batchlab.lockstep import STACK_MAX_BATCH, train_groups
+from batchlab.lockstep import STACK_MAX_BATCH, train_groups, uses_stack
 from batchlab.training import train_many
 
 HERE = Path(__file__).resolve().parent
@@ -227,7 +227,7 @@ def markdown(table: pd.DataFrame, groups: pd.DataFrame, n: int, cfg) -> str:
     ]
     for row in table.itertuples(index=False):
         # con K = 1 o B grande, train_many llama a train(): el cociente mide el ruido
-        path = "la pila" if row[1] > 1 and row[0] <= STACK_MAX_BATCH else "train() (mismo código)"
+        path = "la pila" if uses_stack(row[1], row[0]) else "train() (mismo código)"
         lines.append(
             f"| {row[0]} | {row[1]} | {row[2]:.1f} | {row[3]:.1f} | {row[4]:,.0f} | "
             f"{row[5]:,.0f} | {row[6]:.2f}× | {path} |"

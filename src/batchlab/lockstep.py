@@ -54,6 +54,7 @@ __all__ = [
     "StackedMLP",
     "train_groups",
     "train_many",
+    "uses_stack",
 ]
 
 
@@ -66,6 +67,11 @@ def _per_run(name: str, value, k: int, check) -> list:
             f"{name} debe ser un número o tener un valor por modelo ({k}); tiene {len(values)}."
         )
     return [check(name, v) for v in values]
+
+
+def uses_stack(k: int, batch_size: int) -> bool:
+    """Si :func:`train_many` apila K runs con ese B (si no, llama a ``train()`` run a run)."""
+    return k > 1 and batch_size <= STACK_MAX_BATCH
 
 
 def _check_models(models) -> list[MLP]:
@@ -153,7 +159,7 @@ def train_many(
         ]
         parts = train_groups(groups, X, y, batch_size=bs, n_jobs=n_jobs, **common)
         return [h for part in parts for h in part]
-    if k == 1 or bs > STACK_MAX_BATCH:  # el apilado no compensa: train() run a run
+    if not uses_stack(k, bs):  # el apilado no compensa: train() run a run
         return [
             train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress, **common)
             for m, lr, s in zip(models, lrs, seeds, strict=True)

@@ -21,16 +21,11 @@ EVAL_ROWS = 1024
 def block_loss(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
     """``model.loss(X, y)`` calculada por bloques de ``EVAL_ROWS`` filas: el mismo número.
 
-    Cada fila de la predicción no depende de las demás, y el MSE se toma sobre todas juntas,
-    así que el resultado es el de ``model.loss`` (los tests de ``train_many`` lo comparan con
-    ``train()``). Las activaciones de un bloque (1024 × 64 float64 = 512 kB) caben en la caché
-    L2 de un núcleo; las de las 16 512 filas de entrenamiento (12 MB) no, y dos procesos de
-    ``train_groups`` que evaluaban a la vez se frenaban disputándose la L3 (medido: 1,6–1,7×
-    de rendimiento con dos procesos que solo evalúan, 1,9× por bloques).
-
-    ``train()`` sigue evaluando de golpe: con B grandes sus pasos reservan arrays de varios MB,
-    y se midió que intercalar evaluaciones por bloques hace que esas reservas vuelvan a pedir
-    páginas al sistema (con B = 8192, un 50 % más por paso).
+    Cada fila de la predicción no depende de las demás y el MSE se toma sobre todas juntas.
+    Las activaciones de un bloque (1024 × 64 float64 = 512 kB) caben en la caché L2 de un
+    núcleo; las de la capa de 64 con las 16512 filas de entrenamiento (8 MB) no, y dos procesos
+    de ``train_groups`` que evaluaban a la vez se frenaban. ``train()`` sigue evaluando de
+    golpe, a propósito. Las medidas de las dos cosas: ``benchmarks/README.md``.
     """
     if len(X) <= EVAL_ROWS:
         return model.loss(X, y)
