@@ -130,36 +130,12 @@ def test_steps_and_models_hold_the_weights_of_run_to_target(small, model):
     Xe, ye = X[:100], y[:100]
     before = model.theta.copy()
     rates = {7: 0.05, BIG: 0.2, 32: 50.0}
-    table, models = targets.steps_and_models(
-        model,
-        X,
-        y,
-        Xe,
-        ye,
-        {B: [lr] for B, lr in rates.items()},
-        seeds=[0, 2],
-        target=0.6,
-        max_epochs=8,
-        max_updates=300,
-        n_jobs=2,
-    )
+    args = (model, X, y, Xe, ye, {B: [lr] for B, lr in rates.items()})
+    kw = dict(seeds=[0, 2], target=0.6, max_epochs=8, max_updates=300)
+    table, models = targets.steps_and_models(*args, **kw, n_jobs=2)
     np.testing.assert_array_equal(model.theta, before)
     assert [(B, s) for B, _, s in models] == [(7, 0), (7, 2), (BIG, 0), (BIG, 2), (32, 0), (32, 2)]
-    pd.testing.assert_frame_equal(
-        table,
-        targets.steps_runs(
-            model,
-            X,
-            y,
-            Xe,
-            ye,
-            {B: [lr] for B, lr in rates.items()},
-            seeds=[0, 2],
-            target=0.6,
-            max_epochs=8,
-            max_updates=300,
-        ),
-    )
+    pd.testing.assert_frame_equal(table, targets.steps_runs(*args, **kw))
     for row, ((B, lr, s), m) in zip(table.itertuples(), models.items(), strict=True):
         alone = model.copy()
         r = targets.run_to_target(

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .history import History
-from .lockstep import STACK_MAX_BATCH, train_groups
+from .lockstep import train_groups, uses_stack
 from .mlp import MLP
 from .training import train
 
@@ -137,7 +137,7 @@ def _groups_by_batch(
     for B, lrs in rates.items():
         run_seeds = seeds[:1] if n is not None and B >= n else seeds
         runs = [(float(lr), int(s)) for lr in lrs for s in run_seeds]
-        chunks = [runs] if B <= STACK_MAX_BATCH else [[run] for run in runs]
+        chunks = [runs] if uses_stack(len(runs), B) else [[run] for run in runs]
         for chunk in chunks if runs else []:
             groups.append(
                 dict(
