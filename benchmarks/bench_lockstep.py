@@ -29,7 +29,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 import batchlab as bl
-from batchlab.lockstep import STACK_MAX_BATCH, train_groups, uses_stack
+from batchlab.training import STACK_MAX_BATCH, train_groups, uses_stack
 from batchlab.training import train_many
 
 HERE = Path(__file__).resolve().parent

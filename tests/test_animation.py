@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from batchlab import animation as an  # noqa: E402
+from batchlab.plots import animation as an
 
 
 def _frames(x, y, settings, n_steps, seed=0):

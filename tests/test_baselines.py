@@ -1,6 +1,6 @@
 """Notebook 02: inicialización y modelos de referencia."""
 
-from batchlab import baselines
+from batchlab.experiments import baselines
 
 
 def test_he_keeps_the_activation_scale_and_the_others_do_not(small):

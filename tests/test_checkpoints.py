@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab.checkpoints import next_evaluation
 from batchlab.training import train_many
+from batchlab.training.checkpoints import next_evaluation
 
 #: la regla con r = 0.25, escrita a mano: de uno en uno hasta t = 1/r = 4 y luego
 #: t + int(t/4): 8 → 10 → 12 → 15 → 18 → 22 → 27 → 33 → 41 → 51 → 63 → 78 → 97

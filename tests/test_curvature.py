@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab import curvature
-from batchlab.curvature import hessian_vector_product, top_eigenvalue
+from batchlab.experiments import sharpness
+from batchlab.hessian import hessian_vector_product, top_eigenvalue
 
 
 def _full_hessian(model, X, y):
@@ -106,7 +106,7 @@ def test_top_eigenvalue_is_reproducible_with_its_seed(small):
 
 def test_final_sharpness_is_train_then_lanczos_and_nan_when_diverged(small, model):
     X, y = small
-    runs = curvature.final_sharpness(
+    runs = sharpness.final_sharpness(
         model, X, y, {16: 0.02, 64: 50.0}, epochs=2, seeds=[0, 3], tolerance=1e-8
     )
     assert list(runs.columns) == ["B", "lr", "seed", "diverged", "lambda_max"]
@@ -123,7 +123,7 @@ def test_final_sharpness_is_train_then_lanczos_and_nan_when_diverged(small, mode
 def test_final_sharpness_same_with_processes_and_full_batch_runs_once(small, model):
     X, y = small[0][:120], small[1][:120]
     kw = dict(epochs=2, seeds=[0, 1], tolerance=1e-8)
-    one = curvature.final_sharpness(model, X, y, {8: 0.02, 120: 0.05}, **kw)
-    two = curvature.final_sharpness(model, X, y, {8: 0.02, 120: 0.05}, n_jobs=2, **kw)
+    one = sharpness.final_sharpness(model, X, y, {8: 0.02, 120: 0.05}, **kw)
+    two = sharpness.final_sharpness(model, X, y, {8: 0.02, 120: 0.05}, n_jobs=2, **kw)
     np.testing.assert_allclose(one["lambda_max"], two["lambda_max"], rtol=1e-9)
     assert list(one["B"]) == [8, 8, 120]  # B = N: una sola semilla

@@ -6,7 +6,7 @@ import batchlab as bl
 
 
 def test_original_setup_reproduces_the_published_full_batch_losses():
-    X, y, _, _, model = bl.data.original_setup(bl.load_housing())
+    X, y, _, _, model = bl.experiments.original.original_setup(bl.load_housing())
     h = bl.train(model, X, y, batch_size="full", learning_rate=0.001, epochs=10, seed=0)
     published = [2.1975, 2.0170, 1.8635, 1.7325, 1.6202]  # el notebook original, épocas 2…10
     np.testing.assert_array_equal(h.train_loss[1::2].round(4), published)

@@ -13,7 +13,7 @@ from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from nbconvert import HTMLExporter  # noqa: E402
 
-from batchlab import display as dsp  # noqa: E402
+from batchlab.plots import alt_text as dsp
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_real_kernel_stores_img_with_alt():
         nbformat.v4.new_code_cell(code)
         for code in (
             "import matplotlib.pyplot as plt\n"
-            "from batchlab.display import describe, enable_alt_text\n"
+            "from batchlab.plots.alt_text import describe, enable_alt_text\n"
             "_ = enable_alt_text()",
             "fig, ax = plt.subplots(figsize=(2, 1))\nax.plot([1, 2])\n"
             "describe(fig, 'Una recta que sube')\nplt.show()",

@@ -5,6 +5,7 @@ import pytest
 
 import batchlab as bl
 from batchlab import features as ft
+from batchlab.experiments import tails
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +84,12 @@ def test_extreme_rows_finds_a_planted_row_and_its_gradient_share():
     X = rng.standard_normal((300, 8))
     y = rng.standard_normal((300, 1))
     X[17, 5] = 60.0  # una fila plantada a 60σ en la variable 5
-    table = ft.extreme_rows(X, y, bl.MLP(rng=0), bl.FEATURES, threshold=20.0)
+    table = tails.extreme_rows(X, y, bl.MLP(rng=0), bl.FEATURES, threshold=20.0)
     assert list(table.index) == [17]
     assert table.loc[17, "feature"] == bl.FEATURES[5]
     assert table.loc[17, "z"] == pytest.approx(60.0)
     assert 0.5 < table.loc[17, "share_grad"] <= 1.0  # domina Σ‖∇ℓᵢ‖² al empezar
-    assert ft.extreme_rows(X, y, bl.MLP(rng=0), bl.FEATURES, threshold=100.0).empty
+    assert tails.extreme_rows(X, y, bl.MLP(rng=0), bl.FEATURES, threshold=100.0).empty
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ def tiny_df():
 
 
 def test_compare_pipelines_measures_every_pipeline_with_its_runs(tiny_df):
-    summary, runs = ft.compare_pipelines(
+    summary, runs = tails.compare_pipelines(
         tiny_df, seed=0, learning_rate=0.001, epochs=1, shuffle_seeds=[0, 1]
     )
     assert list(summary.index) == list(ft.PIPELINES)
@@ -108,7 +109,7 @@ def test_compare_pipelines_measures_every_pipeline_with_its_runs(tiny_df):
     assert (summary["mse_low"] <= summary["median_test_mse"]).all()
     assert (summary["median_test_mse"] <= summary["mse_high"]).all()
     assert runs.loc["log", "test_mse"].size == 2
-    assert ft.choose_pipeline(summary) == summary["median_test_mse"].idxmin()
+    assert tails.choose_pipeline(summary) == summary["median_test_mse"].idxmin()
 
 
 def test_compare_pipelines_with_a_diverging_rate_counts_and_warns_nothing(tiny_df):
@@ -116,13 +117,13 @@ def test_compare_pipelines_with_a_diverging_rate_counts_and_warns_nothing(tiny_d
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        summary, runs = ft.compare_pipelines(
+        summary, runs = tails.compare_pipelines(
             tiny_df, seed=0, learning_rate=50.0, epochs=1, shuffle_seeds=[0, 1]
         )
     assert (summary["diverged"] == 2).all() and runs["diverged"].all()
     assert np.isinf(summary["median_test_mse"]).all() and np.isinf(summary["spike"]).all()
     assert summary["p_div_low"].gt(0).all() and summary["p_div_high"].eq(1).all()
-    assert ft.choose_pipeline(summary) is None
+    assert tails.choose_pipeline(summary) is None
 
 
 def test_choose_pipeline_rule_prefers_no_divergence_over_a_lower_median():
@@ -132,6 +133,6 @@ def test_choose_pipeline_rule_prefers_no_divergence_over_a_lower_median():
         {"diverged": [1, 0, 0], "median_test_mse": [0.1, 0.3, 0.2]},
         index=pd.Index(["standard", "log", "quantile"], name="pipeline"),
     )
-    assert ft.choose_pipeline(summary) == "quantile"
+    assert tails.choose_pipeline(summary) == "quantile"
     summary["diverged"] = 1
-    assert ft.choose_pipeline(summary) is None
+    assert tails.choose_pipeline(summary) is None

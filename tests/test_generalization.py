@@ -5,23 +5,23 @@ import math
 import numpy as np
 
 import batchlab as bl
-from batchlab import curvature
-from batchlab import generalization as gen
+from batchlab import hessian, stats
+from batchlab.experiments import generalization as gen
 
 
 def test_median_difference_known_inputs():
-    value, reps = gen.median_difference([1.0, 2.0, 3.0], [5.0, 6.0, 7.0, np.nan], n_rep=500)
+    value, reps = stats.median_difference([1.0, 2.0, 3.0], [5.0, 6.0, 7.0, np.nan], n_rep=500)
     assert value == 4.0  # mediana(5, 6, 7) − mediana(1, 2, 3), el NaN queda fuera
     assert len(reps) == 500
     # cada réplica es una mediana de valores de b menos una de a: entre 5 − 3 y 7 − 1
     assert reps.min() >= 2.0 and reps.max() <= 6.0
     # grupos constantes: todas las réplicas valen la diferencia exacta
-    value, reps = gen.median_difference([0.0, 0.0], [1.5, 1.5, 1.5], n_rep=50)
+    value, reps = stats.median_difference([0.0, 0.0], [1.5, 1.5, 1.5], n_rep=50)
     assert value == 1.5 and np.all(reps == 1.5)
 
 
 def test_median_difference_needs_two_finite_values_per_group():
-    value, reps = gen.median_difference([1.0, np.nan], [2.0, 3.0])
+    value, reps = stats.median_difference([1.0, np.nan], [2.0, 3.0])
     assert math.isnan(value) and reps.size == 0
 
 
@@ -51,7 +51,7 @@ def test_train_longer_matches_train_and_measures_sharpness(small, model):
     row = runs[(runs.regime == "updates") & (runs.B == 64) & (runs.seed == 1)].iloc[0]
     assert np.isclose(row["test"], m.loss(Xt, yt), rtol=0, atol=1e-12)
     assert np.isclose(row["gap"], m.loss(Xt, yt) - m.loss(X, y), rtol=0, atol=1e-12)
-    lam, _ = curvature.top_eigenvalue(m, X, y, tolerance=1e-4)
+    lam, _ = hessian.top_eigenvalue(m, X, y, tolerance=1e-4)
     assert np.isclose(row["lambda_max"], lam, rtol=1e-6)
     # una tasa que diverge da NaN, no un número
     bad = gen.train_longer(model, X, y, Xt, yt, {8: 50.0}, seeds=[0], epochs=1, max_epochs=1)

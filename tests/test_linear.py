@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab import linear
+from batchlab.experiments import linear
 
 
 def test_linear_loss_surface_matches_direct_mse():
@@ -66,7 +66,7 @@ def test_the_animation_batches_are_the_batches_train_uses(batch_size):
         np.testing.assert_allclose(frame["theta"][t + 1], [w, b], rtol=1e-12, atol=1e-14)
     assert len(frame["batches"]) == n_updates
     # y el orden es el de batching: la primera época son trozos de la primera permutación
-    order = next(bl.batching.epoch_orders(50, seed))
+    order = next(bl.training.epoch_orders(50, seed))
     np.testing.assert_array_equal(frame["batches"][0], order[:batch_size])
 
 

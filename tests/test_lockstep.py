@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab import lockstep
-from batchlab.stack_runs import EVAL_ROWS, block_loss
-from batchlab.training import DIVERGENCE_FACTOR, train_many
+from batchlab.training import DIVERGENCE_FACTOR, lockstep, train_many
+from batchlab.training._stack_record import EVAL_ROWS, block_loss
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))

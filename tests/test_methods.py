@@ -1,100 +1,38 @@
-"""Notebook 03: los tres métodos, sus comparaciones y el ruido por actualización."""
+"""Notebook 03: los tres métodos, sus claves y la media móvil de la pérdida por actualización."""
 
 import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab import cost, methods, multirun, noise, original, smoothing
+from batchlab import labels
+from batchlab.experiments import cost, multirun, noise, original
+from batchlab.plots import methods as method_plots
 
 
 def test_method_ids_do_not_depend_on_n():
-    assert methods.method_id(300, 300) == methods.method_id(16512, 16512) == "full_batch"
-    assert methods.method_id(1, 300) == "sgd" and methods.method_id(32, 300) == "mini_batch"
-    assert methods.method_labels([300, 1, 32], 300) == {
+    assert labels.method_id(300, 300) == labels.method_id(16512, 16512) == "full_batch"
+    assert labels.method_id(1, 300) == "sgd" and labels.method_id(32, 300) == "mini_batch"
+    assert labels.method_labels([300, 1, 32], 300) == {
         "full_batch": "batch completo (B=300)",
         "sgd": "SGD (B=1)",
         "mini_batch": "mini-batch (B=32)",
     }
 
 
-def test_compare_methods_starts_every_method_from_the_same_weights(small):
-    X, y = small
-    model = bl.MLP(rng=3)
-    runs = methods.compare_methods(model, X, y, [300, 1, 32], 0.01, epochs=1, seed=0)
-    assert list(runs) == ["full_batch", "sgd", "mini_batch"]
-    assert [h.batch_size for h in runs.values()] == [300, 1, 32]
-    initial = {h.initial_train_loss for h in runs.values()}
-    assert len(initial) == 1 and initial.pop() == pytest.approx(model.loss(X, y))
-    with pytest.raises(ValueError, match="una por tamaño"):
-        methods.compare_methods(model, X, y, [300, 1], [0.1], epochs=1, seed=0)
-    with pytest.raises(ValueError, match="una sola vez"):  # dos mini-batch se pisarían
-        methods.compare_methods(model, X, y, [8, 32], 0.1, epochs=1, seed=0)
-
-
-def test_update_noise_is_zero_for_full_batch_and_ordered_by_batch_size(small):
-    X, y = small
-    runs = methods.compare_methods(bl.MLP(rng=0), X, y, [300, 1, 10], 0.01, epochs=3, seed=0)
-    noise = [smoothing.update_noise(h, window=0.1) for h in runs.values()]
-    assert noise[0] == 0.0
-    assert noise[1] > noise[2] > 0
-
-
-def test_update_noise_measures_the_spread_around_the_trend():
-    h = bl.training.History(
-        batch_size=1,
-        learning_rate=1.0,
-        decay=0.0,
-        seed=0,
-        n_samples=1000,
-        epochs_requested=1,
-        initial_train_loss=1.0,
-        initial_val_loss=None,
-        train_loss=np.array([1.0]),
-        val_loss=None,
-        update_loss=1.0 + 0.1 * np.tile([1.0, -1.0], 500),
-        samples_seen=np.arange(1, 1001),
-        epoch_time=np.array([1.0]),
-        n_updates=1000,
-    )
-    # ±0.1 alrededor de 1 con ventana de 20 (media móvil = 1): dispersión relativa 0.1
-    assert smoothing.update_noise(h, window=0.02) == pytest.approx(0.1)
-
-
-def test_loss_at_updates_stops_exactly(housing_split):
-    model = bl.MLP(rng=0)
-    n = len(housing_split.X_train)
-    table = methods.loss_at_updates(model, housing_split, [n, 1], 0.01, 3, 0)
-    assert list(table.index) == ["full_batch", "sgd"]
-    assert list(table["updates"]) == [3, 3]
-    assert table["epochs_seen"].iloc[0] == 3
-    assert table["epochs_seen"].iloc[1] == pytest.approx(3 / n)
-    assert np.isfinite(table["test_mse"]).all()
-
-
-def test_race_respects_the_time_budget(housing_split):
-    runs = methods.race(bl.MLP(rng=0), housing_split, [64], [0.01], time_budget=0.1, seed=0)
-    assert list(runs) == ["mini_batch"]
-    h = runs["mini_batch"]
+def test_train_respects_the_time_budget(housing_split):
+    s = housing_split
+    h = bl.train(
+        bl.MLP(rng=0), s.X_train, s.y_train, batch_size=64, learning_rate=0.01,
+        time_budget=0.1, seed=0, X_val=s.X_test, y_val=s.y_test, eval_every=20,
+    )  # fmt: skip
     assert h.stop_reason == "time_budget"
     assert h.checkpoint_time[-1] <= h.total_time and h.total_time >= 0.1
     assert len(h.checkpoint_loss) > 2
 
 
-def test_epoch_table(small):
-    X, y = small
-    runs = methods.compare_methods(
-        bl.MLP(rng=0), X, y, [300, 30], 0.01, epochs=2, seed=0, X_val=X[:50], y_val=y[:50]
-    )
-    table = methods.epoch_table(runs)
-    assert table.shape == (2, 4) and list(table.index) == [1, 2]
-    assert table.index.name == "epoch"
-    assert table[("mini_batch", "test")].iloc[-1] == runs["mini_batch"].val_loss[-1]
-    assert table[("full_batch", "train")].iloc[0] == runs["full_batch"].train_loss[0]
-
-
 def test_moving_average_is_centred_on_its_indices():
     values = np.array([0.0, 0.0, 3.0, 0.0, 0.0, 6.0, 0.0])
-    idx, trend = smoothing.moving_average(values, 3)
+    idx, trend = method_plots.moving_average(values, 3)
     np.testing.assert_array_equal(idx, [1, 2, 3, 4, 5])
     np.testing.assert_allclose(trend, [1.0, 1.0, 1.0, 2.0, 2.0])
     h = bl.training.History(
@@ -113,8 +51,8 @@ def test_moving_average_is_centred_on_its_indices():
         epoch_time=np.ones(1),
         n_updates=100,
     )
-    assert smoothing.window_in_updates(h, 0.05) == 5
-    assert smoothing.window_in_updates(h, 0.001) == 1
+    assert method_plots.window_in_updates(h, 0.05) == 5
+    assert method_plots.window_in_updates(h, 0.001) == 1
 
 
 # -- muchas ejecuciones (issue 11) -------------------------------------------------------

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab import cost, noise
+from batchlab.experiments import cost, noise
 
 
 @pytest.fixture(scope="module")
@@ -71,16 +71,3 @@ def test_timing_tables_are_consistent(tiny):
     assert th["threads_used_1"].iloc[0] == 1
     assert "speedup_2_vs_1" in th
     assert cost.blas_threads_effect(model, X, y, [], seconds=0.01).empty
-
-
-def test_timing_table_uses_the_same_rates_as_time_per_update(tiny):
-    X, y, model = tiny
-    runs = {"a": bl.train(model.copy(), X, y, batch_size=50, learning_rate=0.01, epochs=2, seed=0)}
-    table = cost.timing_table(runs)
-    h = runs["a"]
-    us = 1e6 * h.total_time / h.n_updates
-    assert table.index.name == "method"
-    assert table.loc["a", "updates_per_epoch"] == 3  # ⌈120 / 50⌉
-    assert table.loc["a", "us_per_update"] == pytest.approx(us)
-    assert table.loc["a", "s_per_epoch"] == pytest.approx(h.total_time / 2)
-    assert table.loc["a", "samples_per_s"] == pytest.approx(2 * 120 / h.total_time)

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 import batchlab as bl
-from batchlab.batching import epoch_orders, minibatches
+from batchlab import labels, optimizers
 from batchlab.optimizers import Adam, Nesterov
+from batchlab.training import train_many
+from batchlab.training.batching import epoch_orders, minibatches
 
 
 def test_adam_matches_the_formula_of_the_paper(small):
@@ -53,7 +55,7 @@ def test_train_with_adam_learns_and_is_deterministic(small):
 
 def test_unknown_optimizer_is_rejected(small):
     X, y = small
-    with pytest.raises(ValueError, match="'sgd', 'nesterov' o 'adam'"):
+    with pytest.raises(ValueError, match="uno de 'sgd', 'nesterov', 'adam'"):
         bl.train(
             bl.MLP(rng=0),
             X,
@@ -147,3 +149,61 @@ def test_a_bad_momentum_is_refused(small, momentum):
             optimizer="nesterov",
             momentum=momentum,
         )
+
+
+# -- el registro: cada optimizador, su gemelo apilado y su nombre -------------------------
+@pytest.mark.parametrize("name", list(optimizers.OPTIMIZERS))
+@pytest.mark.parametrize("batch_size", [1, 7])
+def test_every_registered_optimizer_trains_the_same_in_train_many_and_train(
+    small, name, batch_size
+):
+    """Un optimizador nuevo en el registro queda cubierto aquí sin escribir nada más."""
+    X, y = small
+    start = [bl.MLP(rng=i) for i in range(3)]
+    ours, theirs = [m.copy() for m in start], [m.copy() for m in start]
+    kw = dict(batch_size=batch_size, epochs=2, optimizer=name, decay=0.01)
+    lrs, seeds = [0.002, 0.004, 0.003], [0, 1, 1]
+    H = train_many(ours, X, y, learning_rates=lrs, seeds=seeds, **kw)
+    for h, m, t, lr, s in zip(H, ours, theirs, lrs, seeds, strict=True):
+        g = bl.train(t, X, y, learning_rate=lr, seed=s, **kw)
+        assert h.optimizer == g.optimizer == name
+        np.testing.assert_allclose(h.update_loss, g.update_loss, rtol=1e-12)
+        np.testing.assert_allclose(m.theta, t.theta, rtol=1e-12, atol=1e-300)
+    # y distintos optimizadores dan entrenamientos distintos: la comparación no es trivial
+    other = "adam" if name != "adam" else "sgd"
+    h2 = bl.train(start[0].copy(), X, y, learning_rate=0.002, seed=0, **{**kw, "optimizer": other})
+    assert not np.allclose(h2.update_loss, H[0].update_loss)
+
+
+def test_every_optimizer_has_a_spanish_name():
+    assert set(optimizers.OPTIMIZERS) == set(labels.OPTIMIZER_NAMES)
+
+
+def test_an_optimizer_without_a_stacked_twin_is_refused_by_train_many(small, monkeypatch):
+    """El error de antes: train_many entrenaba SGD en silencio con la etiqueta de otro."""
+    X, y = small
+    lonely = optimizers.Optimizer(optimizers.SGD, None)
+    monkeypatch.setitem(optimizers.OPTIMIZERS, "solitario", lonely)
+    with pytest.raises(ValueError, match="no tiene versión apilada"):
+        train_many(
+            [bl.MLP(rng=0), bl.MLP(rng=1)], X, y, batch_size=4, learning_rates=0.01,
+            seeds=0, epochs=1, optimizer="solitario",
+        )  # fmt: skip
+    # también con B grande, donde train_many entrenaría con train() run a run
+    with pytest.raises(ValueError, match="no tiene versión apilada"):
+        train_many(
+            [bl.MLP(rng=0)], X, y, batch_size="full", learning_rates=0.01,
+            seeds=0, epochs=1, optimizer="solitario",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("trainer", ["train", "train_many"])
+def test_an_unknown_optimizer_is_refused_by_both(small, trainer):
+    X, y = small
+    with pytest.raises(ValueError, match="optimizer debe ser uno de"):
+        if trainer == "train":
+            bl.train(bl.MLP(rng=0), X, y, batch_size=4, learning_rate=0.1, seed=0, epochs=1,
+                     optimizer="rmsprop")  # fmt: skip
+        else:
+            train_many([bl.MLP(rng=0)], X, y, batch_size=4, learning_rates=0.1, seeds=0,
+                       epochs=1, optimizer="rmsprop")  # fmt: skip

@@ -15,19 +15,14 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import batchlab as bl  # noqa: E402
-from batchlab import (  # noqa: E402
-    baselines,
-    batch_lr_plots,
-    cost,
-    data_plots,
-    linear,
-    method_plots,
-    methods,
-    multirun,
-    plots,
-    sweep_plots,
-    sweeps,
-)
+from batchlab import features, labels  # noqa: E402
+from batchlab.experiments import baselines, cost, linear, multirun, sweeps  # noqa: E402
+from batchlab.plots import alt_text, style  # noqa: E402
+from batchlab.plots import cost as cost_plots  # noqa: E402
+from batchlab.plots import data as data_plots  # noqa: E402
+from batchlab.plots import methods as method_plots  # noqa: E402
+from batchlab.plots import model as model_plots  # noqa: E402
+from batchlab.plots import sweeps as sweep_plots  # noqa: E402
 
 STATIC = [
     "activation_spread_plot",
@@ -41,9 +36,6 @@ STATIC = [
     "first_training_plot",
     "geographic_scatter",
     "histograms",
-    "learning_curves",
-    "loss_vs_time",
-    "lr_sweep_plot",
     "parameter_paths",
     "pipeline_runs_plot",
     "predictions_plot",
@@ -53,7 +45,7 @@ STATIC = [
 
 @pytest.fixture(autouse=True)
 def _close_figures():
-    plots.setup_style()
+    style.setup_style()
     yield
     plt.close("all")
 
@@ -69,9 +61,20 @@ def data():
 @pytest.fixture(scope="module")
 def runs(data):
     X, y, model = data
-    return methods.compare_methods(
-        model, X, y, [60, 1, 8], 0.01, epochs=2, seed=0, X_val=X[:20], y_val=y[:20]
-    )
+    return {
+        labels.method_id(B, len(X)): bl.train(
+            model.copy(),
+            X,
+            y,
+            batch_size=B,
+            learning_rate=0.01,
+            epochs=2,
+            seed=0,
+            X_val=X[:20],
+            y_val=y[:20],
+        )  # fmt: skip
+        for B in (60, 1, 8)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +91,10 @@ def _texts(fig):
 
 
 def test_every_static_figure_function_is_tested():
-    animation = {"animation_html", "line_fit_animation"}  # otra rama las lleva a animation.py
-    public = set(plots.__all__) - animation - {"setup_style"} | set(batch_lr_plots.__all__)
-    public |= set(data_plots.__all__) | set(method_plots.__all__) | set(sweep_plots.__all__)
-    assert public == set(STATIC)
+    modules = (model_plots, cost_plots, data_plots, method_plots, sweep_plots)
+    public = set().union(*(m.__all__ for m in modules))
+    helpers = {"moving_average", "window_in_updates"}  # no son figuras: tienen sus tests
+    assert public - helpers == set(STATIC)
 
 
 def test_data_exploration_figures():
@@ -109,21 +112,16 @@ def test_data_exploration_figures():
 
 def test_activation_spread_plot_labels_each_init_in_spanish(data):
     spread = baselines.activation_spread(data[0], depth=3, width=8, seed=0)
-    fig = plots.activation_spread_plot(spread)
+    fig = model_plots.activation_spread_plot(spread)
     ax = fig.axes[0]
     assert len(ax.lines) == 3 and ax.get_yscale() == "log"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["He: N(0, 2/n)", "N(0, 1)", "pequeña: N(0, 0.01²)"]
-    from batchlab import display
 
-    assert "en cada una de 3 capas" in display.alt_text(fig)
+    assert "en cada una de 3 capas" in alt_text.alt_text(fig)
 
 
-def test_learning_and_update_curves_use_method_labels(runs):
-    fig = plots.learning_curves(runs, "curvas", log=True)
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend[:2] == ["batch completo (B=60): entrenamiento", "batch completo (B=60): prueba"]
-    assert len(fig.axes[0].lines) == 6
+def test_update_curves_use_method_labels(runs):
     fig = method_plots.update_losses(runs, window=0.2)
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == len(fig.axes[1].lines) == 3
     assert "SGD (B=1)" in _texts(fig) and "Media móvil" in _texts(fig)
@@ -132,22 +130,20 @@ def test_learning_and_update_curves_use_method_labels(runs):
 def test_first_training_plot_log_axis_and_a_diverged_run_is_drawn_not_empty(data):
     import warnings
 
-    from batchlab import display
-
     X, y, model = data
     ok = bl.train(model.copy(), X, y, batch_size=8, learning_rate=0.01, epochs=3, seed=0,
                   X_val=X, y_val=y)  # fmt: skip
-    fig = plots.first_training_plot(ok, "primer")
+    fig = model_plots.first_training_plot(ok, "primer")
     ax = fig.axes[0]
     assert ax.get_yscale() == "log" and len(ax.lines) == 2
     assert ax.lines[1].get_xdata().size == 4  # la pérdida inicial y 3 épocas
-    assert "3 épocas" in display.alt_text(fig)
+    assert "3 épocas" in alt_text.alt_text(fig)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         bad = bl.train(model.copy(), X * 50, y, batch_size=8, learning_rate=5.0, epochs=3,
                        seed=0, X_val=X, y_val=y)  # fmt: skip
         assert bad.diverged
-        fig = plots.first_training_plot(bad, "primer")
+        fig = model_plots.first_training_plot(bad, "primer")
         fig.canvas.draw()
     ax = fig.axes[0]
     assert "divergió" in ax.get_title() and ax.lines[0].get_xdata().size > 0
@@ -156,8 +152,6 @@ def test_first_training_plot_log_axis_and_a_diverged_run_is_drawn_not_empty(data
 
 def test_pipeline_runs_plot_marks_diverged_runs():
     import warnings
-
-    from batchlab import features
 
     idx = pd.MultiIndex.from_product([["standard", "log"], [0, 1, 2]],
                                      names=["pipeline", "shuffle_seed"])  # fmt: skip
@@ -175,32 +169,17 @@ def test_pipeline_runs_plot_marks_diverged_runs():
     assert "divergen 3 de 3" in _texts(fig)
 
 
-def test_loss_vs_time_and_predictions(data):
+def test_predictions_plot(data):
     X, y, model = data
-    split = bl.split_and_scale(bl.load_housing().sample(600, random_state=0), seed=0)
-    race = methods.race(model, split, [32], [0.01], time_budget=0.05, seed=0)
-    fig = method_plots.loss_vs_time(race, "tiempo")
-    assert fig.axes[0].lines[0].get_xdata().size > 0
-    assert "segundos" in fig.axes[0].get_xlabel()
-    fig = plots.predictions_plot(y, y + 0.1)
+    fig = model_plots.predictions_plot(y, y + 0.1)
     assert len(fig.axes) == 2 and fig.axes[1].get_title() == "Residuos (prueba)"
-
-
-def test_sweep_figures_mark_divergence(summary):
-    fig = sweep_plots.lr_sweep_plot(summary, "barrido")
-    ax = fig.axes[0]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[:3] == ["SGD (B=1)", "mini-batch (B=8)", "batch completo (B=60)"]
-    assert "alguna semilla divergió" in legend
-    crosses = [ln for ln in ax.lines if ln.get_marker() == "x" and len(ln.get_xdata())]
-    assert crosses and all(1e3 in ln.get_xdata() for ln in crosses)
 
 
 def test_cost_plot_has_three_panels(data):
     X, y, model = data
     timing = cost.time_per_update(model, X, y, [4, 60], seconds=0.01, repeats=1)
     memory = cost.memory_per_batch(model, X, y, [4, 60])
-    fig = batch_lr_plots.cost_plot(timing, memory)
+    fig = cost_plots.cost_plot(timing, memory)
     assert [ax.get_title() for ax in fig.axes] == [
         "Coste de una actualización",
         "Rendimiento",
@@ -223,36 +202,6 @@ def test_parameter_paths_draws_one_path_per_method():
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[:2] == ["batch completo", "SGD (B=1)"]
     assert fig.axes[0].get_xlabel() == "w (pendiente)"
-
-
-@pytest.mark.parametrize("module", [plots, data_plots, method_plots, sweep_plots, batch_lr_plots])
-def test_figure_modules_import_no_experiment_runner(module):
-    import ast
-    import inspect
-
-    tree = ast.parse(inspect.getsource(module))
-    imported = {
-        node.module
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.level == 1
-    }
-    assert imported <= {"data", "display", "labels", "plots", "smoothing", "training"}, imported
-
-
-def test_figures_accept_tables_with_only_the_documented_columns():
-    """Las figuras leen claves de máquina: una tabla mínima con ellas basta."""
-    summary = pd.DataFrame(
-        {
-            "method": ["sgd", "sgd"],
-            "lr": [0.01, 0.1],
-            "B": [1, 1],
-            "median": [0.5, np.inf],
-            "worst": [0.6, np.inf],
-            "diverged_runs": [0, 2],
-            "runs": [2, 2],
-        }
-    )
-    assert sweep_plots.lr_sweep_plot(summary, "t").axes[0].get_xscale() == "log"
 
 
 def test_notebook_03_many_run_figures_mark_divergence(data):

@@ -25,7 +25,7 @@ DISTRIBUTION = {
 def _imported_packages() -> set[str]:
     """Paquetes de terceros que importa src/batchlab (también dentro de funciones)."""
     found = set()
-    for path in (ROOT / "src" / "batchlab").glob("*.py"):
+    for path in (ROOT / "src" / "batchlab").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found |= {alias.name.split(".")[0] for alias in node.names}

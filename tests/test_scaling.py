@@ -5,9 +5,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import run_to_target
 
 import batchlab as bl
-from batchlab import claims, curvature, noise, optimizers, scaling, schedules, sweeps, targets
+from batchlab import hessian, optimizers, stats
+from batchlab.experiments import noise, scaling, schedules, sweeps, targets
 
 
 def _cell(rows):
@@ -66,7 +68,7 @@ def test_bootstrap_steps_interval_contains_the_fit():
         for s in range(5)
     ]
     reps = targets.bootstrap_steps(pd.DataFrame(rows), n_boot=200)
-    lo, hi = claims.fit_interval(reps[:, 1])
+    lo, hi = stats.fit_interval(reps[:, 1])
     assert lo < 60 < hi and hi / lo < 3
 
 
@@ -95,7 +97,7 @@ def test_run_to_target_counts_the_same_steps_as_train(small, model):
         target_loss=0.6,
         max_updates=400,
     )
-    r = targets.run_to_target(
+    r = run_to_target(
         model.copy(),
         X,
         y,
@@ -112,7 +114,7 @@ def test_run_to_target_counts_the_same_steps_as_train(small, model):
     assert r["steps"] == h.n_updates
     assert r["samples"] == h.samples_seen[-1]
     # con puntos de control geométricos la cuenta se pasa como mucho un 1,5 %
-    g = targets.run_to_target(
+    g = run_to_target(
         model.copy(),
         X,
         y,
@@ -130,13 +132,15 @@ def test_run_to_target_counts_the_same_steps_as_train(small, model):
 def test_grid_runs_matches_lr_sweep(small, model):
     X, y = small
     grid = {8: [0.01, 0.1], 300: [0.1]}
-    ours = scaling.grid_runs(model, X, y, X[:50], y[:50], grid, epochs=2, seeds=[0, 1], chunk=3)
+    ours = scaling.grid_runs(model, X, y, X[:50], y[:50], grid, epochs=2, seeds=[0, 1])
     ref = sweeps.lr_sweep(model, X, y, X[:50], y[:50], grid, epochs=2, seeds=[0, 1])
     # B = N (300 filas) corre solo la primera semilla: la otra daría el mismo run
     assert list(ours.loc[ours.B == 300, "seed"]) == [0]
-    other = ref[(ref.B == 300) & (ref.seed == 1)]["val_loss"].iloc[0]
+    other = bl.train(
+        model.copy(), X, y, batch_size=300, learning_rate=0.1, epochs=2, seed=1,
+        X_val=X[:50], y_val=y[:50],
+    ).final_val_loss  # fmt: skip
     assert other == pytest.approx(ours.loc[ours.B == 300, "val_loss"].iloc[0], rel=1e-12)
-    ref = ref[(ref.B < 300) | (ref.seed == 0)].reset_index(drop=True)
     cols = ["method", "B", "lr", "seed", "diverged"]
     pd.testing.assert_frame_equal(ours[cols], ref[cols], check_dtype=False)
     np.testing.assert_allclose(ours["val_loss"], ref["val_loss"], rtol=1e-10)
@@ -186,8 +190,8 @@ def test_random_subsets_and_slope_replicates(small):
 def test_top_eigenvalue_finds_lambda_max_when_a_negative_one_dominates(monkeypatch):
     H = np.diag([-5.0, 2.0, 1.0])
     model = bl.MLP((2, 1), rng=0)  # 3 parámetros
-    monkeypatch.setattr(curvature, "hessian_vector_product", lambda m, X, y, v: H @ v)
-    lam, v = curvature.top_eigenvalue(model, None, None, tolerance=1e-10)
+    monkeypatch.setattr(hessian, "hessian_vector_product", lambda m, X, y, v: H @ v)
+    lam, v = hessian.top_eigenvalue(model, None, None, tolerance=1e-10)
     assert lam == pytest.approx(2.0, rel=1e-6)
     assert abs(v[1]) == pytest.approx(1.0, rel=1e-4)
 

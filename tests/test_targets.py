@@ -5,9 +5,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import run_to_target
 
 import batchlab as bl
-from batchlab import lockstep, targets
+from batchlab.experiments import targets
+from batchlab.training import lockstep
 
 BIG = lockstep.STACK_MAX_BATCH + 22  # 150: por encima del apilado (train() run a run)
 
@@ -19,7 +21,7 @@ def one_by_one(model, X, y, Xe, ye, candidates, seeds, target, max_epochs, max_u
         for lr in lrs:
             for s in seeds:
                 per_epoch = -(-len(X) // B)
-                r = targets.run_to_target(
+                r = run_to_target(
                     model.copy(),
                     X,
                     y,
@@ -138,7 +140,7 @@ def test_steps_and_models_hold_the_weights_of_run_to_target(small, model):
     pd.testing.assert_frame_equal(table, targets.steps_runs(*args, **kw))
     for row, ((B, lr, s), m) in zip(table.itertuples(), models.items(), strict=True):
         alone = model.copy()
-        r = targets.run_to_target(
+        r = run_to_target(
             alone,
             X,
             y,
@@ -174,7 +176,7 @@ def test_full_batch_runs_once_per_rate_because_the_seed_only_reorders_the_sum(sm
     assert sorted(runs.loc[runs.B == n, "seed"]) == [3, 3] and (runs.B == 7).sum() == 2
     full = runs[runs.B == n].set_index("lr")
     for lr in (0.05, 0.1):  # la semilla de más habría dado lo mismo (salvo redondeo)
-        other = targets.run_to_target(
+        other = run_to_target(
             model.copy(),
             X,
             y,

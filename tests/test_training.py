@@ -249,7 +249,7 @@ def test_bad_control_arguments_raise(small, kw, exc, match):
 
 def test_batches_follow_the_batching_rule(small):
     """train() usa epoch_orders + minibatches: un SGD a mano con esas dos funciones coincide."""
-    from batchlab.batching import epoch_orders, minibatches
+    from batchlab.training.batching import epoch_orders, minibatches
 
     X, y = small
     h, model = fit(X, y, batch_size=32, epochs=2, seed=4)
@@ -341,7 +341,7 @@ def test_given_orders_are_followed(small):
     n = len(X)
     kw = dict(batch_size=8, learning_rate=0.01, epochs=2)
     a, ma = fit(X, y, **kw)  # seed=0
-    b = bl.train(bl.MLP(rng=0), X, y, orders=bl.batching.epoch_orders(n, 0), **kw)
+    b = bl.train(bl.MLP(rng=0), X, y, orders=bl.training.epoch_orders(n, 0), **kw)
     np.testing.assert_array_equal(a.update_loss, b.update_loss)
     assert b.seed is None
     c = bl.train(bl.MLP(rng=0), X, y, orders=[np.arange(n)] * 2, **kw)
@@ -366,9 +366,9 @@ def test_bad_orders_are_refused(small, kw, match):
 @pytest.mark.parametrize("method", ["full_batch", "sgd", "mini_batch"])
 def test_the_original_is_reproduced_to_the_digit(method):
     """Con los órdenes del original (RandomState(42)), sus 5 cifras de cada método."""
-    from batchlab.original import ORIGINAL_PUBLISHED, original_orders
+    from batchlab.experiments.original import ORIGINAL_PUBLISHED, original_orders
 
-    X, y, _, _, model = bl.data.original_setup(bl.load_housing())
+    X, y, _, _, model = bl.experiments.original.original_setup(bl.load_housing())
     bs = {"full_batch": len(X), "sgd": 1, "mini_batch": 32}[method]
     h = bl.train(
         model, X, y, batch_size=bs, learning_rate=0.001, epochs=10, orders=original_orders(len(X))

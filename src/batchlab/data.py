@@ -26,6 +26,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from ._checks import check_seed, is_real
+from .features import PIPELINES, feature_transformer, skewed_features
 
 __all__ = [
     "CACHE_FILENAME",
@@ -39,7 +40,6 @@ __all__ = [
     "ensure_housing_cache",
     "holdout",
     "load_housing",
-    "original_setup",
     "split_and_scale",
     "split_index",
 ]
@@ -260,8 +260,6 @@ def split_index(df: pd.DataFrame, test_size: float = 0.2, seed: int = 42):
 
 def _feature_transformer(name: str, X_train: np.ndarray):
     """El transformador de `name`; las columnas de ``log1p`` se eligen con el entrenamiento."""
-    from .features import PIPELINES, feature_transformer, skewed_features
-
     if name not in PIPELINES:
         raise ValueError(f"features debe ser uno de {PIPELINES}; se recibió {name!r}")
     heavy = skewed_features(pd.DataFrame(X_train, columns=FEATURES), FEATURES)
@@ -276,25 +274,6 @@ def holdout(split: HousingSplit, fraction: float = 0.2, seed: int = 0):
     Devuelve ``X_fit, X_val, y_fit, y_val`` (el orden de ``train_test_split``).
     """
     return train_test_split(split.X_train, split.y_train, test_size=fraction, random_state=seed)
-
-
-def original_setup(df: pd.DataFrame):
-    """La preparación del notebook original, con su fuga incluida, para comprobar sus cifras.
-
-    Escala X e y con **todas** las filas, divide con ``random_state=11`` y crea los pesos
-    con ``np.random.seed(42)`` y ``randn`` (generador antiguo de NumPy), como el original.
-    Devuelve ``X_train, y_train, X_test, y_test, model``.
-    """
-    from .mlp import MLP  # solo aquí: los datos no dependen del modelo
-
-    X = StandardScaler().fit_transform(df[FEATURES].to_numpy())
-    y = StandardScaler().fit_transform(df[[TARGET]].to_numpy())
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=11)
-    legacy = np.random.RandomState(42)
-    model = MLP((8, 64, 32, 1), rng=0)
-    for W in model.weights:
-        W[...] = legacy.randn(*W.shape) * np.sqrt(2.0 / W.shape[0])
-    return X_train, y_train, X_test, y_test, model
 
 
 def main() -> None:

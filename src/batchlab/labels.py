@@ -10,17 +10,25 @@ tablas (:func:`spanish`) y leyendas (:func:`method_label`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["LABELS", "METHOD_NAMES", "OPTIMIZER_NAMES", "method_label", "run_labels", "spanish"]
+__all__ = [
+    "LABELS",
+    "METHOD_NAMES",
+    "OPTIMIZER_NAMES",
+    "method_id",
+    "method_label",
+    "method_labels",
+    "spanish",
+]
 
 #: Nombre de cada método (clave de máquina → español).
 METHOD_NAMES = {"full_batch": "batch completo", "sgd": "SGD", "mini_batch": "mini-batch"}
 
 #: Nombre de cada optimizador (el valor de ``train(optimizer=...)`` → para mostrar).
-OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}
+OPTIMIZER_NAMES = {"sgd": "SGD", "nesterov": "SGD + Nesterov", "adam": "Adam"}
 
 #: Etiqueta en español de cada clave de máquina (columnas, nombres de índice y valores).
 LABELS = {
@@ -96,11 +104,6 @@ def method_label(method: str, batch_size: int) -> str:
     return f"{METHOD_NAMES.get(method, method)} (B={batch_size})"
 
 
-def run_labels(histories: Mapping) -> dict:
-    """``{clave: etiqueta}`` de unas ejecuciones ``{método: History}``."""
-    return {k: method_label(k, h.batch_size) for k, h in histories.items()}
-
-
 def _label(key, extra: Mapping):
     """La etiqueta de una clave (las de `extra` primero); la propia clave si no tiene."""
     if not isinstance(key, str):
@@ -142,3 +145,26 @@ def spanish(table: pd.DataFrame | pd.Series, labels: Mapping | None = None, empt
     else:
         t.name = fix(t.name)
     return t
+
+
+def method_id(batch_size: int, n: int) -> str:
+    """La clave del método según B y las N filas: ``full_batch``, ``sgd`` o ``mini_batch``."""
+    if batch_size >= n:
+        return "full_batch"
+    return "sgd" if batch_size == 1 else "mini_batch"
+
+
+def method_labels(batch_sizes: Sequence[int], n: int) -> dict[str, str]:
+    """``{clave del método: etiqueta en español}`` de unos tamaños de batch (para mostrar)."""
+    return {
+        key: method_label(key, b)
+        for key, b in zip(_method_ids(batch_sizes, n), batch_sizes, strict=True)
+    }
+
+
+def _method_ids(batch_sizes: Sequence[int], n: int) -> list[str]:
+    """Las claves de `batch_sizes`; cada método una sola vez (si no, se pisarían)."""
+    ids = [method_id(b, n) for b in batch_sizes]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"Cada método una sola vez: los tamaños {list(batch_sizes)} dan {ids}.")
+    return ids

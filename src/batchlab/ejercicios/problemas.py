@@ -89,7 +89,7 @@ def _comprobar_divergencia(diverge, d, rng):
 @cache
 def _rejilla():
     from ..data import holdout
-    from ..sweeps import lr_sweep  # solo aquí: tarda y no hace falta antes
+    from ..experiments.sweeps import lr_sweep  # solo aquí: tarda y no hace falta antes
 
     split = split_and_scale(load_housing(), seed=SEMILLA_DATOS)
     X_fit, X_val, y_fit, y_val = holdout(split, seed=0)
@@ -131,7 +131,7 @@ def _comprobar_rejilla(mejor_lr, d, rng):
 # -- 8. la varianza del gradiente -----------------------------------------------------------
 @cache
 def _varianzas() -> tuple[float, ...]:
-    from ..noise import minibatch_variance
+    from ..experiments.noise import minibatch_variance
 
     X, y = _muestra()
     medidas = minibatch_variance(MLP(rng=0), X, y, [4, 16, 64], seed=0)
@@ -168,7 +168,7 @@ def _comprobar_varianza(prediccion, d, rng):
 def _memoria() -> tuple[float, float, int]:
     """Bytes por muestra (calculados: lo que forward guarda y el pico de backward), bytes fijos
     (parámetros y gradientes, dos arrays de ``n_params`` float64) y un presupuesto."""
-    from ..cost import memory_per_batch
+    from ..experiments.cost import memory_per_batch
 
     X, y = _muestra()
     modelo = MLP(rng=0)

@@ -1,0 +1,147 @@
+"""Notebook 04: generalización entre tamaños de batch, comparada con intervalos.
+
+* :func:`median_difference`: diferencia de medianas (b − a) entre dos grupos de
+  ejecuciones y sus réplicas bootstrap (cada grupo se remuestrea por separado);
+* :func:`equal_updates_epochs`: las épocas y actualizaciones de cada B para que todos den
+  las actualizaciones del menor B (Hoffer et al., 2017, «entrena más»), con un tope de épocas;
+* :func:`train_longer`: cada B con su tasa entrenado (a) las mismas épocas y (b) las mismas
+  actualizaciones; pérdida de entrenamiento y de prueba, brecha y λ_max al final.
+
+Claves de máquina: ``regime`` (``"epochs"`` / ``"updates"``), ``B``, ``lr``, ``seed``,
+``epochs``, ``updates``, ``train``, ``test``, ``gap``, ``diverged``, ``lambda_max``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_int
+from ..hessian import sharpness_of
+from ..mlp import MLP
+from ..training import batches_per_epoch
+from .grid import run_grid, runs_for
+
+__all__ = [
+    "LONGER_COLUMNS",
+    "equal_updates_epochs",
+    "train_longer",
+]
+
+#: columnas de :func:`train_longer`
+LONGER_COLUMNS = [
+    "regime",
+    "B",
+    "lr",
+    "seed",
+    "epochs",
+    "updates",
+    "train",
+    "test",
+    "gap",
+    "diverged",
+    "lambda_max",
+]
+
+
+def equal_updates_epochs(
+    n: int, batch_sizes: Sequence[int], epochs: int, max_epochs: int
+) -> dict[int, tuple[int, int]]:
+    """Por B, ``(épocas, actualizaciones)`` para dar las actualizaciones que hace el menor B
+    en `epochs` épocas (``epochs · ⌈n/B_min⌉``), con como mucho `max_epochs` épocas: un B
+    que no cabe en el tope da ``max_epochs · ⌈n/B⌉`` actualizaciones (menos que el resto).
+    """
+    epochs = check_int("epochs", epochs, 1)
+    max_epochs = check_int("max_epochs", max_epochs, 1)
+    sizes = sorted({int(B) for B in batch_sizes})
+    if not sizes:
+        return {}
+    budget = epochs * -(-n // sizes[0])
+    out = {}
+    for B in sizes:
+        per_epoch = -(-n // B)
+        ep = min(-(-budget // per_epoch), max_epochs)
+        out[B] = (ep, min(budget, ep * per_epoch))
+    return out
+
+
+def train_longer(
+    model: MLP,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    tuned: dict[int, float],
+    *,
+    seeds: Sequence[int],
+    epochs: int,
+    max_epochs: int,
+    n_jobs: int = 1,
+    sharpness_tolerance: float = 1e-4,
+) -> pd.DataFrame:
+    """Cada B de `tuned` (con su tasa) y cada semilla, entrenado en dos regímenes:
+
+    * ``"epochs"``: `epochs` épocas para todos (los B grandes dan menos actualizaciones);
+    * ``"updates"``: las actualizaciones del menor B (:func:`equal_updates_epochs`, tope
+      `max_epochs` épocas).
+
+    Lo entrena :func:`batchlab.experiments.grid.run_grid` (`n_jobs` procesos); un régimen
+    idéntico al otro (el menor B) se entrena una vez. Al final: MSE de entrenamiento y de
+    prueba, brecha prueba − entrenamiento y, solo en ``"updates"``, λ_max de la pérdida de
+    entrenamiento (NaN si diverge).
+    """
+    n = len(X)
+    plan_updates = equal_updates_epochs(n, list(tuned), epochs, max_epochs)
+    plans = {}
+    for B in sorted(tuned):
+        plans[("epochs", B)] = (epochs, epochs * batches_per_epoch(n, B))
+        plans[("updates", B)] = plan_updates[B]
+    unique = list(dict.fromkeys((B, ep, up) for (_, B), (ep, up) in plans.items()))
+    runs = [
+        run
+        for B, ep, up in unique
+        for run in runs_for(
+            {B: [tuned[B]]}, list(seeds), n=n, options={"epochs": ep, "max_updates": up}
+        )
+    ]
+    grid = run_grid(runs, X, y, model=model, n_jobs=n_jobs)
+    keys = [(r.batch_size, r.options["epochs"], r.options["max_updates"]) for r in runs]
+    sharp = {(B, ep, up) for (regime, B), (ep, up) in plans.items() if regime == "updates"}
+    measured = [i for i, key in enumerate(keys) if key in sharp]
+    lams = dict.fromkeys(range(len(runs)), math.nan)
+    values = sharpness_of(
+        [grid.models[i] for i in measured],
+        X,
+        y,
+        [grid.histories[i].diverged for i in measured],
+        n_jobs=n_jobs,
+        tolerance=sharpness_tolerance,
+    )
+    lams.update(zip(measured, values, strict=True))
+    out = []
+    for (regime, B), plan in plans.items():
+        for i, key in enumerate(keys):
+            if key != (B, *plan):
+                continue
+            h, m = grid.histories[i], grid.models[i]
+            tr = m.loss(X, y) if not h.diverged else math.nan
+            te = m.loss(X_test, y_test) if not h.diverged else math.nan
+            out.append(
+                {
+                    "regime": regime,
+                    "B": B,
+                    "lr": float(tuned[B]),
+                    "seed": runs[i].seed,
+                    "epochs": plan[0],
+                    "updates": h.n_updates,
+                    "train": tr,
+                    "test": te,
+                    "gap": te - tr,
+                    "diverged": bool(h.diverged),
+                    "lambda_max": lams[i],
+                }
+            )
+    return pd.DataFrame(out, columns=LONGER_COLUMNS)

@@ -1,0 +1,96 @@
+"""Estilo de las figuras del curso, sus ayudas comunes y las figuras del notebook 02.
+
+Cada función dibuja lo que devuelve un experimento y devuelve la figura; el notebook
+decide cuándo mostrarla. Lee las tablas por sus claves de máquina (inglés) y pone en
+español solo lo que se ve, con :mod:`batchlab.labels`. No importa ningún experimento.
+Las figuras de los otros notebooks importan de aquí los colores y las ayudas:
+:mod:`batchlab.data_plots` (01), :mod:`batchlab.method_plots` y
+:mod:`batchlab.sweep_plots` (03), :mod:`batchlab.batch_lr_plots` y los demás (04).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+from ..labels import METHOD_NAMES, OPTIMIZER_NAMES, method_label
+from .alt_text import enable_alt_text
+
+if TYPE_CHECKING:
+    from ..training.history import History
+
+__all__ = [
+    "FIGURE_DPI",
+    "METHOD_COLORS",
+    "empty",
+    "finish",
+    "legend",
+    "run_label",
+    "setup_style",
+]
+
+#: Un color fijo por método, el mismo en todas las figuras del curso.
+METHOD_COLORS = ("#30638e", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d96a3")
+
+#: Resolución de las figuras guardadas en los notebooks: nítidas y ligeras.
+FIGURE_DPI = 90
+
+
+def setup_style() -> None:
+    """Estilo común del curso: fondo claro, rejilla suave, PNG a resolución moderada.
+
+    En un notebook, además, cada figura se guarda con su texto alternativo
+    (:func:`batchlab.display.enable_alt_text`; la descripción la pone :func:`describe`).
+    """
+    sns.set_theme(style="whitegrid", context="notebook")
+    plt.rcParams.update(
+        {"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI, "axes.titleweight": "bold"}
+    )
+    enable_alt_text()
+
+
+def run_label(key, history: History | None = None, labels: Mapping | None = None) -> str:
+    """La leyenda de una clave: la de `labels`, la de un método con su B o la propia clave."""
+    if labels and key in labels:
+        return labels[key]
+    if key in METHOD_NAMES:
+        return method_label(key, history.batch_size) if history else METHOD_NAMES[key]
+    return OPTIMIZER_NAMES.get(key, str(key))
+
+
+def finish(
+    fig: plt.Figure,
+    ax: plt.Axes,
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    logx: bool = False,
+    logy: bool = False,
+    legend_size: float | None = 9,
+) -> plt.Figure:
+    """Escalas, etiquetas, título y leyenda de una figura de un solo eje; la devuelve."""
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if legend_size:
+        ax.legend(fontsize=legend_size)
+    fig.tight_layout()
+    return fig
+
+
+def legend(ax, **kwargs) -> None:
+    """Leyenda solo si hay algo con etiqueta (matplotlib avisa si no)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
+def empty(ax, text: str = "sin datos finitos que dibujar") -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.4")
