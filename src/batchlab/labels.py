@@ -9,18 +9,23 @@ tablas (:func:`spanish`) y leyendas (:func:`method_label`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 __all__ = [
+    "THOUSANDS",
+    "Int",
     "LABELS",
     "METHOD_NAMES",
+    "Num",
     "OPTIMIZER_NAMES",
     "method_id",
     "method_label",
     "method_labels",
+    "fmt",
     "spanish",
 ]
 
@@ -97,6 +102,53 @@ _PATTERNS = (
     (re.compile(r"^threads_used_(\d+)$"), r"hilos efectivos (\1)"),
     (re.compile(r"^speedup_(\d+)_vs_(\d+)$"), r"aceleración \1 vs \2"),
 )
+
+
+#: Separador de miles del curso: un espacio que no parte la cifra (16 512).
+THOUSANDS = "\u00a0"
+
+
+class Num(float):
+    """Un número que se escribe a la manera del curso: punto decimal, miles con espacio
+    (solo a partir de cinco cifras: 2048, 16 512) e ∞ para el infinito."""
+
+    def __format__(self, spec: str) -> str:
+        if math.isinf(self):
+            return "∞" if self > 0 else "-∞"
+        if math.isnan(self):
+            return "—"
+        text = format(float(self), spec.replace(",", ""))
+        return _group(text)
+
+
+class Int(int):
+    """Un entero con los miles del curso (16 512; 2048 sin espacio)."""
+
+    def __format__(self, spec: str) -> str:
+        return _group(format(int(self), spec.replace(",", "")))
+
+
+def _group(text: str) -> str:
+    """Agrupa de tres en tres la parte entera si tiene cinco cifras o más."""
+    sign = text[0] if text[:1] in "+-" else ""
+    body = text[len(sign) :]
+    digits = len(body) - len(body.lstrip("0123456789"))
+    if digits < 5:
+        return text
+    whole, rest = body[:digits], body[digits:]
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return sign + THOUSANDS.join(groups) + rest
+
+
+def fmt(value, spec: str = ".4g") -> str:
+    """`value` con el formato del curso (punto decimal, miles con espacio, ∞)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    number = Int(value) if isinstance(value, int) else Num(value)
+    return format(number, spec if not isinstance(value, int) or "d" in spec else "d")
 
 
 def method_label(method: str, batch_size: int) -> str:

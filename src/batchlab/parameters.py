@@ -98,12 +98,25 @@ def _length_problems(namespace: Mapping[str, object], min_length: Mapping[str, i
     ]
 
 
+def _choice_problems(namespace: Mapping[str, object], choices: Mapping[str, object]) -> list:
+    """Valores fuera de su lista de opciones."""
+    problems = []
+    for name, allowed in choices.items():
+        value = namespace.get(name)
+        values = value if isinstance(value, list) else [value]
+        if any(v not in allowed for v in values):
+            options = ", ".join(repr(a) for a in allowed)
+            problems.append(f"- {name} debe ser uno de {options}; se recibió {value!r}")
+    return problems
+
+
 def check_parameters(
     namespace: Mapping[str, object],
     *,
     minimum: Mapping[str, float] | None = None,
     maximum: Mapping[str, float] | None = None,
     min_length: Mapping[str, int] | None = None,
+    choices: Mapping[str, object] | None = None,
 ) -> None:
     """Comprueba los parámetros anotados de un notebook.
 
@@ -115,6 +128,9 @@ def check_parameters(
         Cotas inclusivas por nombre (para listas, se aplican a cada elemento).
     min_length:
         Longitud mínima de una lista por nombre (elementos distintos).
+    choices:
+        Valores admitidos por nombre (p. ej. ``{"features": PIPELINES}``); para listas, cada
+        elemento.
     """
     annotations = namespace.get("__annotations__", {})
     if not annotations:
@@ -138,6 +154,7 @@ def check_parameters(
             if all(is_real(v) for v in values) and not all(ok(v, bound) for v in values):
                 problems.append(f"- {name} debe ser {word} {bound}; se recibió {value!r}")
     problems.extend(_length_problems(namespace, min_length or {}))
+    problems.extend(_choice_problems(namespace, choices or {}))
     if problems:
         raise ValueError(
             "Parámetros no válidos para este notebook:\n"

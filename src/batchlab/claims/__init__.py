@@ -1,24 +1,56 @@
-"""Las conclusiones del curso como datos medidos (motor en :mod:`batchlab.claims.engine`)."""
+"""Las conclusiones del curso como datos medidos: especificación, medida y presentación.
 
-from .engine import (
+* :mod:`~batchlab.claims.spec` — :class:`Spec` (lo que se afirma y su regla), :func:`measure`
+  y :class:`Claim`;
+* :mod:`~batchlab.claims.measures` — del bootstrap jerárquico o de «k de n» a una conclusión;
+* :mod:`~batchlab.claims.render` — Resultado, Lo que hemos aprendido, la auditoría y el JSON;
+* ``nb01`` … ``nb05``: el registro de conclusiones de cada notebook.
+
+:mod:`~batchlab.claims.engine` es el motor anterior (una sola división), que usan los notebooks
+que aún no se han pasado al registro.
+"""
+
+from .engine import fit_claim, median_claim, rate_claim, sentences, table
+from .measures import from_replicates, proportion
+from .render import Markdown, aprendido, auditoria, consejos, resultado, write_json
+from .spec import (
+    FAILS,
+    HOLDS,
+    ICONS,
+    INCONCLUSIVE,
+    NO_VERDICT,
     VERDICTS,
     Claim,
+    Equivalence,
+    Num,
     Rule,
-    fit_claim,
-    median_claim,
-    rate_claim,
-    sentences,
-    table,
-    write_json,
+    Spec,
+    measure,
 )
 
 __all__ = [
+    "FAILS",
+    "HOLDS",
+    "ICONS",
+    "INCONCLUSIVE",
+    "NO_VERDICT",
     "VERDICTS",
     "Claim",
+    "Equivalence",
+    "Markdown",
+    "Num",
     "Rule",
+    "Spec",
+    "aprendido",
+    "auditoria",
+    "consejos",
     "fit_claim",
+    "from_replicates",
+    "measure",
     "median_claim",
+    "proportion",
     "rate_claim",
+    "resultado",
     "sentences",
     "table",
     "write_json",

@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     from ..training.history import History
 
 __all__ = [
+    "COLORS",
     "FIGURE_DPI",
     "METHOD_COLORS",
+    "MIN_FONT",
+    "color",
     "empty",
     "finish",
     "legend",
@@ -32,11 +35,26 @@ __all__ = [
     "setup_style",
 ]
 
-#: Un color fijo por método, el mismo en todas las figuras del curso.
-METHOD_COLORS = ("#30638e", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d96a3")
+#: El color de cada método y optimizador (clave de máquina): el mismo en todas las figuras.
+COLORS = {
+    "full_batch": "#30638e",  # batch completo: azul
+    "sgd": "#d1495b",  # SGD (B = 1): rojo
+    "mini_batch": "#edae49",  # mini-batch: ámbar
+    "nesterov": "#00798c",  # SGD + Nesterov: verde azulado
+    "adam": "#66a182",  # Adam: verde
+    "reference": "#8d96a3",  # referencias, predicciones, teoría: gris
+}
+#: Los mismos colores en orden, para figuras sin métodos (series 0, 1, 2…).
+METHOD_COLORS = tuple(COLORS.values())
+#: Resolución de las figuras guardadas en los notebooks (≥ 110 ppp: legibles y ligeras).
+FIGURE_DPI = 110
+#: Tamaño mínimo de leyendas y marcas de los ejes, en puntos.
+MIN_FONT = 10
 
-#: Resolución de las figuras guardadas en los notebooks: nítidas y ligeras.
-FIGURE_DPI = 90
+
+def color(key: str) -> str:
+    """El color de un método u optimizador (``"sgd"``, ``"mini_batch"``, ``"adam"``…)."""
+    return COLORS.get(key, COLORS["reference"])
 
 
 def setup_style() -> None:
@@ -47,7 +65,16 @@ def setup_style() -> None:
     """
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update(
-        {"figure.dpi": FIGURE_DPI, "savefig.dpi": FIGURE_DPI, "axes.titleweight": "bold"}
+        {
+            "figure.dpi": FIGURE_DPI,
+            "savefig.dpi": FIGURE_DPI,
+            "axes.titleweight": "bold",
+            "legend.fontsize": MIN_FONT,
+            "xtick.labelsize": MIN_FONT,
+            "ytick.labelsize": MIN_FONT,
+            "axes.labelsize": MIN_FONT + 1,
+            "axes.titlesize": MIN_FONT + 2,
+        }
     )
     enable_alt_text()
 
@@ -70,7 +97,7 @@ def finish(
     title: str,
     logx: bool = False,
     logy: bool = False,
-    legend_size: float | None = 9,
+    legend_size: float | None = MIN_FONT,
 ) -> plt.Figure:
     """Escalas, etiquetas, título y leyenda de una figura de un solo eje; la devuelve."""
     if logx:
