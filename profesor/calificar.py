@@ -32,7 +32,7 @@ LIMITE_CELDA = 60
 CONFIG = """c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "batchlab"
 c.CourseDirectory.root = {root!r}
-# El esqueleto del notebook 05 queda fuera de la región de solución: no hace falta otro.
+# El esqueleto del notebook 06 queda fuera de la región de solución: no hace falta otro.
 c.ClearSolutions.code_stub = {{"python": ""}}
 c.Execute.timeout = {timeout}
 c.Execute.interrupt_on_timeout = True

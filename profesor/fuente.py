@@ -1,9 +1,9 @@
-"""Genera la tarea fuente de nbgrader a partir del notebook 05 y del registro de ejercicios.
+"""Genera la tarea fuente de nbgrader a partir del notebook 06 y del registro de ejercicios.
 
     python profesor/fuente.py            # reescribe profesor/source/ejercicios/ejercicios.ipynb
     python profesor/fuente.py --check    # falla si la fuente guardada no está al día
 
-Cada celda ✏️ del notebook 05 se vuelve una celda de respuesta calificada (el esqueleto del
+Cada celda ✏️ del notebook 06 se vuelve una celda de respuesta calificada (el esqueleto del
 notebook queda a la vista; la solución del registro va entre ``### BEGIN/END SOLUTION``),
 cada ``ej.comprobar(n, nombre)`` una celda de test de solo lectura, con los puntos del
 registro, que llama al mismo comprobador y añade casos aleatorios ocultos; las celdas que
@@ -23,7 +23,7 @@ from nbformat.v4 import new_markdown_cell
 from batchlab import ejercicios as ej
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "05_ejercicios.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "06_ejercicios.ipynb"
 FUENTE = ROOT / "profesor" / "source" / "ejercicios" / "ejercicios.ipynb"
 EDIT = re.compile(r"^# ✏️ Ejercicio (\d+)\n")
 CHECK = re.compile(r"^ej\.comprobar\((\d+), (\w+)\)$")
@@ -58,7 +58,7 @@ def _nbgrader(grade_id: str, *, grade=False, solution=False, locked=False, point
 
 
 def generar() -> nbformat.NotebookNode:
-    """La tarea fuente de nbgrader, construida desde el notebook 05."""
+    """La tarea fuente de nbgrader, construida desde el notebook 06."""
     book = nbformat.read(NOTEBOOK, as_version=4)
     cells = [new_markdown_cell(PORTADA)]
     code_index = 0

@@ -1,4 +1,4 @@
-"""La tarea evaluable con nbgrader: la fuente sigue al notebook 05, la versión para
+"""La tarea evaluable con nbgrader: la fuente sigue al notebook 06, la versión para
 estudiantes no lleva soluciones y una clase sintética se califica de principio a fin."""
 
 import copy
@@ -36,7 +36,7 @@ def grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id", "")
 
 
-def test_source_is_in_step_with_notebook_05():
+def test_source_is_in_step_with_notebook_06():
     assert fuente.main(["--check"]) == 0, "ejecuta python profesor/fuente.py"
 
 
@@ -68,7 +68,7 @@ def test_release_has_no_solutions_nor_hidden_tests(release):
     for e in ej.EJERCICIOS.values():
         assert e.solucion.strip() not in text
     edits = [c.source for c in release.cells if grade_id(c).startswith("respuesta_")]
-    assert all("None" in s for s in edits), edits  # el esqueleto del notebook 05, a la vista
+    assert all("None" in s for s in edits), edits  # el esqueleto del notebook 06, a la vista
 
 
 # -- una clase sintética --------------------------------------------------------------

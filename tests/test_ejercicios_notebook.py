@@ -1,4 +1,4 @@
-"""El notebook 05 tal como lo usa un estudiante: cada celda ✏️ con la solución que imprime
+"""El notebook 06 tal como lo usa un estudiante: cada celda ✏️ con la solución que imprime
 ``ej.solucion(n)`` pegada tal cual da nueve ✅ (sin atajos), y se guarda sin responder."""
 
 import json
@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 from batchlab import ejercicios as ej
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "05_ejercicios.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "06_ejercicios.ipynb"
 EDIT = re.compile(r"^# ✏️ Ejercicio (\d+)\n")
 CHECK = re.compile(r"^ej\.comprobar\((\d+), (\w+)\)$")
 

@@ -12,9 +12,9 @@ import papermill as pm
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# El notebook 05 (ejercicios) se prueba en tests/test_ejercicios_notebook.py.
+# El notebook 06 (ejercicios) se prueba en tests/test_ejercicios_notebook.py.
 NOTEBOOKS = sorted(
-    nb for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if not nb.name.startswith("05_")
+    nb for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if not nb.name.startswith("06_")
 )
 
 #: Parámetros pequeños para la ejecución de humo de cada notebook (todos deben figurar).

@@ -46,7 +46,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 NB_NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 ANIMATION_NB = "04_batch_size_learning_rate.ipynb"
-EXERCISES_NB = "05_ejercicios.ipynb"
+EXERCISES_NB = "06_ejercicios.ipynb"
 
 
 # -- utilidades --------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Los ejercicios del notebook 05: comprobadores, pistas, soluciones y enunciados.
+"""Los ejercicios del notebook 06: comprobadores, pistas, soluciones y enunciados.
 
 Cada ejercicio es un registro :class:`Ejercicio` (en :mod:`.codigo` los que piden escribir
 una función, en :mod:`.problemas` los que piden leer un resultado); añadir uno es escribir
