@@ -1,11 +1,12 @@
-"""`make claims`: ¿se sostienen las conclusiones del curso con otras divisiones de los datos?
+"""`make claims`: ¿se sostienen las conclusiones del curso con otras semillas base?
 
 Re-ejecuta con papermill cada notebook que tenga el parámetro ``claims_path`` con varias
-semillas de división entrenamiento/prueba (``seed``), con los presupuestos por defecto y
-varios procesos a la vez; cada ejecución escribe sus conclusiones en JSON
+semillas base (``seed``: cada una fija otras divisiones, inicializaciones y barajados), con los
+presupuestos por defecto; cada ejecución escribe sus conclusiones en JSON
 (``claims/ejecuciones/<notebook>__seed<S>.json``) y este script las reúne en
-``claims/README.md``: conclusión × semilla con su veredicto y, por conclusión, en cuántas
-divisiones se cumple.
+``claims/README.md``: conclusión × semilla con su veredicto, el diseño que la sostiene
+(divisiones × inicializaciones × barajados) y una columna de **contradicciones**: una conclusión
+que se cumple (✅) con una semilla y no se cumple (❌) con otra se contradice a sí misma.
 
     python claims/run_claims.py --seeds 42 1 7 11 23 --jobs 2
     python claims/run_claims.py --solo-informe     # rehace el informe con los JSON guardados
@@ -28,7 +29,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "claims" / "ejecuciones"
 REPORT = ROOT / "claims" / "README.md"
-SYMBOL = {"se cumple": "✅", "no se cumple": "❌", "no concluyente": "❔"}
+SYMBOL = {"se cumple": "✅", "no se cumple": "❌", "no concluyente": "🟡", "sin veredicto": "⚪"}
 
 
 def notebooks_with_claims() -> list[Path]:
@@ -85,16 +86,38 @@ def load_runs() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _design(rows: pd.DataFrame) -> str:
+    """«3 × 3 × 2» (divisiones × inicializaciones × barajados), el mínimo entre semillas."""
+    cols = ["n_divisiones", "n_inicializaciones", "n_barajados"]
+    if not set(cols) <= set(rows.columns) or rows[cols].isna().any().any():
+        return "—"
+    return " × ".join(str(int(rows[c].min())) for c in cols)
+
+
+def contradiction(verdicts: pd.Series) -> str:
+    """«sí» si la conclusión se cumple con una semilla y no se cumple con otra; si no, si salta
+    entre un veredicto y «no concluyente»/«sin veredicto», lo dice; «no» si es estable."""
+    seen = set(verdicts)
+    if {"se cumple", "no se cumple"} <= seen:
+        return "**sí**"
+    if len(seen) > 1:
+        return "no (cambia a " + "/".join(SYMBOL[v] for v in sorted(seen) if v in SYMBOL) + ")"
+    return "no"
+
+
 def report(runs: pd.DataFrame) -> str:
-    """El informe en Markdown: tabla conclusión × semilla y tasa de cumplimiento."""
+    """El informe en Markdown: conclusión × semilla, diseño, cumplimiento y contradicciones."""
     lines = [
-        "# Conclusiones frente a otras divisiones de los datos",
+        "# Conclusiones frente a otras semillas base",
         "",
         "Generado por `make claims` (`claims/run_claims.py`): cada notebook se re-ejecuta con "
-        "varias semillas de división entrenamiento/prueba (`seed`) y sus parámetros por defecto; "
-        "cada celda es el veredicto de la conclusión con esa división. ✅ se cumple, ❌ no se "
-        "cumple, ❔ no concluyente (el intervalo del 95 % contiene el umbral de la regla). "
-        "Una conclusión que el texto del curso llama robusta debe cumplirse en todas.",
+        "varias semillas base (`seed`), que cambian las divisiones entrenamiento/prueba, las "
+        "inicializaciones y los barajados, con sus parámetros por defecto. Cada celda es el "
+        "veredicto de la conclusión con esa semilla: ✅ se cumple, ❌ no se cumple, 🟡 no "
+        "concluyente (el intervalo contiene el umbral de la regla), ⚪ sin veredicto (la "
+        "búsqueda se quedó en su borde, o no hay potencia o datos). «diseño» es divisiones × "
+        "inicializaciones × barajados de cada ejecución. Una conclusión se **contradice** si es "
+        "✅ con una semilla y ❌ con otra: no debe haber ninguna.",
         "",
     ]
     if runs.empty:
@@ -104,8 +127,10 @@ def report(runs: pd.DataFrame) -> str:
         lines += [
             f"## {notebook}",
             "",
-            "| conclusión | " + " | ".join(f"seed {s}" for s in seeds) + " | se cumple en |",
-            "|---|" + "---|" * len(seeds) + "---|",
+            "| conclusión | "
+            + " | ".join(f"seed {s}" for s in seeds)
+            + " | diseño | se cumple en | se contradice |",
+            "|---|" + "---|" * len(seeds) + "---|---|---|",
         ]
         for claim_id, rows in group.groupby("id", sort=False):
             by_seed = rows.set_index("seed")
@@ -118,7 +143,9 @@ def report(runs: pd.DataFrame) -> str:
             lines.append(
                 f"| `{claim_id}`: {statement} | "
                 + " | ".join(cells)
-                + f" | {held} de {len(rows)} |"
+                + f" | {_design(rows)} | {held} de {len(rows)} | "
+                + contradiction(rows["veredicto"])
+                + " |"
             )
         lines.append("")
     return "\n".join(lines)
