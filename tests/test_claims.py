@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from batchlab import stats
+from batchlab import claims, stats
 from batchlab.claims import engine as cl
 
 FRASES = {
@@ -148,22 +148,25 @@ def test_claims_report_counts_holds_per_claim(tmp_path, monkeypatch):
     rc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(rc)
     monkeypatch.setattr(rc, "RUNS", tmp_path)
-    for seed, verdicts in {1: ("se cumple", "no se cumple"), 7: ("se cumple", "se cumple")}.items():
+    specs = {
+        cid: claims.Spec(
+            f"03.{cid}",
+            f"afirmación {cid}",
+            "m",
+            claims.Rule(0.1),
+            {v: "x" for v in claims.VERDICTS[:3]},
+        )  # fmt: skip
+        for cid in ("a", "b", "c")
+    }
+    design = {"n_divisiones": 3, "n_inicializaciones": 3, "n_barajados": 2}
+    verdicts = {1: ((0.2, 0.3), (0.0, 0.05), (0.2, 0.3)), 7: ((0.2, 0.3), (0.2, 0.3), (0.0, 0.3))}
+    for seed, intervals in verdicts.items():
         records = [
-            cl.rate_claim(
-                cid,
-                f"afirmación {cid}",
-                1,
-                2,
-                medida="m",
-                rule=cl.Rule(0.1),
-                frases={v: "x" for v in cl.VERDICTS},
-            ).to_json()
-            for cid in ("a", "b")
+            claims.measure(specs[cid], 0.2, iv, n=18, design=design).to_json()
+            for cid, iv in zip(specs, intervals, strict=True)
         ]
-        for record, verdict in zip(records, verdicts, strict=True):
-            record["veredicto"] = verdict
         (tmp_path / f"03_x__seed{seed}.json").write_text(json.dumps(records), encoding="utf-8")
     text = rc.report(rc.load_runs())
-    assert "| `a`: afirmación a | ✅ | ✅ | 2 de 2 |" in text
-    assert "| `b`: afirmación b | ❌ | ✅ | 1 de 2 |" in text
+    assert "| `03.a`: afirmación a | ✅ | ✅ | 3 × 3 × 2 | 2 de 2 | no |" in text
+    assert "| `03.b`: afirmación b | ❌ | ✅ | 3 × 3 × 2 | 1 de 2 | **sí** |" in text
+    assert "| `03.c`: afirmación c | ✅ | 🟡 | 3 × 3 × 2 | 1 de 2 | no (cambia a" in text
