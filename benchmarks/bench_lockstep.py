@@ -29,8 +29,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 import batchlab as bl
-from batchlab.training import STACK_MAX_BATCH, train_groups, uses_stack
-from batchlab.training import train_many
+from batchlab.training import STACK_MAX_BATCH, train_groups, train_many, uses_stack
 
 HERE = Path(__file__).resolve().parent
 #: Una tasa con la que ningún run diverge (con 1e-3 y B = 1 divergían 10 de 16 en 20 000

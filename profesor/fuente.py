@@ -30,7 +30,7 @@ CHECK = re.compile(r"^ej\.comprobar\((\d+), (\w+)\)$")
 
 PORTADA = """# Ejercicios evaluables · batchlab
 
-Nueve ejercicios que recorren el curso; cada uno da los puntos que indica su celda de
+Doce ejercicios que recorren el curso; cada uno da los puntos que indica su celda de
 comprobación. En cada ejercicio:
 
 1. escribe tu respuesta en la celda marcada con ✏️ (sustituye el `None`);

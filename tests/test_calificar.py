@@ -95,11 +95,11 @@ def class_of_ten(release):
     nb = solved(release)
     answer(nb, 1, "def relu_derivada(z):\n    return np.sign(z)\n")
     answer(nb, 4, "def actualizaciones(n, batch_size):\n    return n // batch_size\n")
-    answer(nb, 5, "lr_nuevo = lr_base * b_base / b_nuevo\n")
+    answer(nb, 5, 'se_cumple = "sí"\n')  # no es True/False
     subs["errores"] = (nb, {1, 4, 5})
     nb = solved(release)
     answer(nb, 2, "def batches(n, batch_size, seed):\n    while True:\n        pass\n")
-    answer(nb, 5, "while True:\n    pass\nlr_nuevo = 0.04\n")
+    answer(nb, 5, "while True:\n    pass\nse_cumple = True\n")
     subs["bucle"] = (nb, {2, 5})
     nb = solved(release)
     answer(nb, 4, "def actualizaciones(n, batch_size):\n    return n // batch_size\n")
@@ -112,7 +112,7 @@ def class_of_ten(release):
     subs["resolver"] = (nb, set(ej.EJERCICIOS))
     nb = solved(release)
     answer(nb, 1, "relu_derivada = ej.referencia(1)\n")
-    answer(nb, 5, "lr_nuevo = ej.referencia(5)\n")
+    answer(nb, 5, "se_cumple = ej.referencia(5)\n")
     subs["referencia"] = (nb, {1, 5})
     nb = solved(release)
     answer(nb, 6, "diverge = False\n")
@@ -156,7 +156,7 @@ def test_a_synthetic_class_is_graded_end_to_end(release, tmp_path):
 
     feedback = tmp_path / "salida" / "feedback"
     html = (feedback / "errores.html").read_text(encoding="utf-8")
-    for message in ("np.sign", "último batch", "invertido", "Ejercicio 1"):
+    for message in ("np.sign", "último batch", "Responde True (se cumple)", "Ejercicio 1"):
         assert message in html, message
     assert "tardó más de 3 s" in (feedback / "bucle.html").read_text(encoding="utf-8")
     assert "no hay respuestas de referencia" in (feedback / "referencia.html").read_text(

@@ -37,20 +37,20 @@ def short_limit(monkeypatch):
 
 # -- el registro -----------------------------------------------------------------------
 def test_registry_is_complete():
-    assert sorted(ej.EJERCICIOS) == list(range(1, 10))
+    assert sorted(ej.EJERCICIOS) == list(range(1, 13))
     for n, e in ej.EJERCICIOS.items():
         assert e.numero == n and 2 <= len(e.pistas) <= 3 and e.puntos > 0
         assert f"{e.nombre} =" in e.solucion or f"def {e.nombre}(" in e.solucion
 
 
-@pytest.mark.parametrize("n", range(1, 10))
+@pytest.mark.parametrize("n", range(1, 13))
 def test_every_printed_solution_passes(n, capsys):
     ej.solucion(n)
     assert ej.EJERCICIOS[n].solucion in capsys.readouterr().out
     ok(ej.comprobar(n, solved(n)), n)
 
 
-@pytest.mark.parametrize("n", range(1, 10))
+@pytest.mark.parametrize("n", range(1, 13))
 def test_none_is_unanswered(n):
     res = ej.comprobar(n, None)
     assert res.correcto is None and str(res).startswith(f"⏳ Ejercicio {n}:")
@@ -61,11 +61,11 @@ def test_hints_have_levels_and_bad_numbers_are_explained(capsys):
     ej.pista(2, 2)
     out = capsys.readouterr().out
     assert "Pista 1/3 del ejercicio 2" in out and "ej.pista(2, 2)" in out and "Pista 2/3" in out
-    ej.pista(10)
+    ej.pista(99)
     ej.solucion(0)
     ej.pista(5, 7)
     out = capsys.readouterr().out
-    assert out.count("No hay ejercicio") == 2 and "son del 1 al 9" in out
+    assert out.count("No hay ejercicio") == 2 and "son del 1 al 12" in out
     assert "tiene 2 pistas" in out
     with pytest.raises(ValueError, match="No hay ejercicio 0"):
         ej.comprobar(0, 1)
@@ -104,7 +104,7 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("n", range(1, 10))
+@pytest.mark.parametrize("n", range(1, 13))
 @pytest.mark.parametrize("answer", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_answers_never_raise(n, answer):
     res = ej.comprobar(n, answer)
@@ -337,14 +337,46 @@ def test_updates_rejects_typical_mistakes(f, word):
 
 
 # -- 5–9: la respuesta es un número; el comprobador es dueño de las constantes -------------
-def test_scaling():
-    ok(ej.comprobar(5, 0.04), 5)
-    ok(ej.comprobar(5, np.array([0.04])), 5)
-    wrong(ej.comprobar(5, 0.0025), 5, "invertido")
-    wrong(ej.comprobar(5, 0.02), 5, "raíz cuadrada")
-    wrong(ej.comprobar(5, 0.05), 5, "mismo factor")
-    lr_base, b_base, b_nuevo = ej.datos(5)
-    assert (lr_base, b_base, b_nuevo) == (0.01, 32, 128)
+def test_linear_rule_is_judged_on_the_measured_grid():
+    tabla, lr_32, lr_128 = ej.datos(5)
+    assert {32, 128} <= set(tabla.columns) and lr_32 in tabla.index and lr_128 in tabla.index
+    real = abs(math.log10(lr_128 / (4 * lr_32))) < 0.25
+    ok(ej.comprobar(5, real), 5)
+    ok(ej.comprobar(5, np.bool_(real)), 5)
+    wrong(ej.comprobar(5, not real), 5, "Calcula la predicción")
+    wrong(ej.comprobar(5, "sí"), 5, "Responde True")
+
+
+def test_examples_at_the_critical_batch():
+    s_min, b_crit = ej.datos(10)
+    ok(ej.comprobar(10, 2 * s_min * b_crit), 10)
+    wrong(ej.comprobar(10, s_min * b_crit), 10, "E_min")
+    wrong(ej.comprobar(10, 2 * s_min), 10, "pasos")
+    wrong(ej.comprobar(10, "mucho"), 10, "un número")
+
+
+def test_cosine_prediction():
+    b_simple, b_pedido = ej.datos(11)
+    assert 1 < b_simple < 10_000  # medida de verdad, no una constante
+    r = b_simple / b_pedido
+    ok(ej.comprobar(11, (1 + r) ** -0.5), 11)
+    wrong(ej.comprobar(11, 1 / (1 + r)), 11, "raíz")
+    wrong(ej.comprobar(11, (1 + 1 / r) ** -0.5), 11, "invertido")
+
+
+def test_tost_verdict_function():
+    def good(lo, hi, m):
+        if -m < lo and hi < m:
+            return "equivalentes"
+        return "distintos" if lo > m or hi < -m else "no concluyente"
+
+    ok(ej.comprobar(12, good), 12)
+    wrong(
+        ej.comprobar(12, lambda lo, hi, m: "equivalentes" if abs(lo + hi) / 2 < m else "distintos"),
+        12,
+        "",
+    )
+    wrong(ej.comprobar(12, 3), 12, "función")
 
 
 def test_divergence_is_checked_by_training():

@@ -21,7 +21,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import codigo, problemas
+from . import codigo, interpretar, problemas
 from ._base import (
     LIMITE_SEGUNDOS,
     Ejercicio,
@@ -49,7 +49,9 @@ __all__ = [
 ]
 
 #: El registro: número → ejercicio.
-EJERCICIOS: dict[int, Ejercicio] = {e.numero: e for e in codigo.EJERCICIOS + problemas.EJERCICIOS}
+EJERCICIOS: dict[int, Ejercicio] = {
+    e.numero: e for e in codigo.EJERCICIOS + problemas.EJERCICIOS + interpretar.EJERCICIOS
+}
 
 
 def _ejercicio(n: object) -> Ejercicio | None:

@@ -1,4 +1,4 @@
-"""Ejercicios 5–9: leer los resultados del curso (escalado, divergencia, rejilla, ruido, memoria).
+"""Ejercicios 5–9: leer resultados del curso (regla lineal, divergencia, rejilla, ruido, memoria).
 
 El comprobador es dueño del enunciado: ``datos()`` calcula (una vez por sesión) las
 constantes y las tablas, el notebook las enseña y el comprobador usa las suyas, de modo
@@ -13,6 +13,8 @@ from functools import cache
 import numpy as np
 
 from ..data import load_housing, split_and_scale
+from ..features import ADOPTED
+from ..labels import fmt
 from ..mlp import MLP
 from ..training import train
 from ._base import Ejercicio, como_numero, corto
@@ -33,26 +35,55 @@ def muestra() -> tuple[np.ndarray, np.ndarray]:
     return X.copy(), y.copy()
 
 
-# -- 5. la regla de escalado lineal ------------------------------------------------------
+# -- 5. ¿se cumple aquí la regla lineal? ---------------------------------------------------
+#: La rejilla del ejercicio 5: dos B (×4) y tasas separadas por √10 (media década).
+_TASAS_5 = (0.003162, 0.01, 0.03162, 0.1, 0.3162, 1.0)
+
+
+@cache
+def _rejilla_5() -> tuple[dict[int, float], object]:
+    """Mejor tasa por B (la regla del curso) y la mediana de validación de cada (tasa, B)."""
+    from ..data import holdout
+    from ..experiments.search import best_rate, rate_summary
+    from ..experiments.sweeps import lr_sweep
+
+    # la preparación de los notebooks 03–05 (log1p de las colas): sin la lotería de las filas
+    # extremas, la rejilla refleja la tasa y no la suerte del barajado
+    split = split_and_scale(load_housing(), seed=SEMILLA_DATOS, features=ADOPTED)
+    X_fit, X_val, y_fit, y_val = holdout(split, seed=0)
+    corridas = lr_sweep(
+        MLP(rng=0), X_fit[:3000], y_fit[:3000], X_val[:1000], y_val[:1000],
+        {B: list(_TASAS_5) for B in (32, 128)}, epochs=3, seeds=(0, 1, 2),
+    )  # fmt: skip
+    resumen = rate_summary(corridas)
+    mejores = {int(B): best_rate(resumen[resumen["B"] == B])[0] for B in (32, 128)}
+    return mejores, resumen.pivot(index="lr", columns="B", values="median")
+
+
 def _datos_5() -> dict:
-    return {"lr_base": 0.01, "b_base": 32, "b_nuevo": 128}
+    mejores, tabla = _rejilla_5()
+    return {"tabla": tabla.copy(), "lr_32": mejores[32], "lr_128": mejores[128]}
 
 
-def _comprobar_escalado(lr_nuevo, d, rng):
-    valor = como_numero(lr_nuevo)
-    if valor is None:
-        return False, f"Responde con un número; has dado {corto(lr_nuevo)}."
-    lr, b0, b1 = d["lr_base"], d["b_base"], d["b_nuevo"]
-    if math.isclose(valor, lr * b1 / b0, rel_tol=1e-6):
-        return True, f"lr = {lr:g} × {b1}/{b0} = {lr * b1 / b0:g}."
-    if math.isclose(valor, lr * b0 / b1, rel_tol=1e-6):
-        return False, "Lo has invertido: si el batch crece, la tasa crece en la misma proporción."
-    if math.isclose(valor, lr * math.sqrt(b1 / b0), rel_tol=1e-6):
-        return False, (
-            "Eso es la regla de la raíz cuadrada; la lineal multiplica por B_nuevo/B_base."
-        )
+def _respuesta_5() -> bool:
+    """¿La tasa medida con B = 128 es la que predice la regla lineal (a media década)?"""
+    mejores, _ = _rejilla_5()
+    prediccion = mejores[32] * 128 / 32
+    return bool(abs(math.log10(mejores[128] / prediccion)) < 0.25)
+
+
+def _comprobar_escalado(se_cumple, d, rng):
+    if not isinstance(se_cumple, bool | np.bool_):
+        return False, f"Responde True (se cumple) o False (no); has dado {corto(se_cumple)}."
+    mejores, _ = _rejilla_5()
+    prediccion = mejores[32] * 4
+    real = _respuesta_5()
+    texto = f"la regla predice {prediccion:g} para B = 128 y la rejilla da {mejores[128]:g}"
+    if bool(se_cumple) == real:
+        return True, texto + (": coinciden." if real else ": no coinciden.")
     return False, (
-        f"Multiplica la tasa por el mismo factor que el batch (B_nuevo/B_base = {b1 / b0:g})."
+        f"Calcula la predicción (lr_32 × 128/32) y compárala con la mejor tasa medida con "
+        f"B = 128, a la resolución de la rejilla (media década): {texto}."
     )
 
 
@@ -200,14 +231,14 @@ def _comprobar_memoria(tamano, d, rng):
     pm, fijos, total = d["bytes_por_muestra"], d["bytes_fijos"], d["presupuesto"]
     usa = fijos + B * pm
     if B == _mayor_potencia(pm, fijos, total):
-        return True, f"B={B} usa {usa:,.0f} de {total:,} bytes; {2 * B} ya no cabe."
+        return True, f"B={B} usa {fmt(usa, '.0f')} de {fmt(total)} bytes; {2 * B} ya no cabe."
     if B == _mayor_potencia(pm, 0.0, total):
         return False, (
             "No olvides los bytes fijos: el paso ocupa fijos + B · por muestra; "
-            f"con B={B} son {usa:,.0f} bytes, más que el presupuesto."
+            f"con B={B} son {fmt(usa, '.0f')} bytes, más que el presupuesto."
         )
     if usa > total:
-        return False, f"B={B} necesita {usa:,.0f} bytes: no cabe en {total:,}."
+        return False, f"B={B} necesita {fmt(usa, '.0f')} bytes: no cabe en {fmt(total)}."
     if B & (B - 1):
         return False, "Se pide una potencia de 2 (…, 256, 512, 1024, …)."
     return False, f"B={B} cabe, pero el doble ({2 * B}) también: busca la mayor."
@@ -216,15 +247,20 @@ def _comprobar_memoria(tamano, d, rng):
 EJERCICIOS = (
     Ejercicio(
         5,
-        "La regla de escalado lineal",
-        "lr_nuevo",
+        "¿Se cumple aquí la regla lineal?",
+        "se_cumple",
         _comprobar_escalado,
         datos=_datos_5,
         pistas=(
-            "La regla lineal mantiene fija la razón tasa / tamaño de batch.",
-            "lr_nuevo / b_nuevo = lr_base / b_base: despeja lr_nuevo.",
+            "La regla lineal multiplica la tasa por el mismo factor que el batch: de B = 32 a "
+            "B = 128, por 4.",
+            "Compara lr_32 × 4 con lr_128; la rejilla solo distingue tasas separadas por media "
+            "década (un factor √10 ≈ 3.2): se cumple si |log10(lr_128 / (4·lr_32))| < 0.25.",
         ),
-        solucion="lr_nuevo = lr_base * b_nuevo / b_base  # la tasa crece como el batch\n",
+        solucion=(
+            "prediccion = lr_32 * 128 / 32  # la regla lineal\n"
+            "se_cumple = abs(math.log10(lr_128 / prediccion)) < 0.25  # a media década\n"
+        ),
     ),
     Ejercicio(
         6,
@@ -234,7 +270,7 @@ EJERCICIOS = (
         datos=_datos_6,
         pistas=(
             "Mira en la rejilla del notebook 04 dónde empiezan las ✕ para B = 32.",
-            "Con B pequeño, las tasas estables son pequeñas: compara 0,3 con la mayor tasa "
+            "Con B pequeño, las tasas estables son pequeñas: compara 0.3 con la mayor tasa "
             "que no diverge en esa columna.",
         ),
         solucion=(
