@@ -130,7 +130,7 @@ sitio: $(DOCS_STAMP) ## Web estática del curso en build/sitio (notebooks guarda
 	rm -rf $(SITE) $(SITE)-fuente
 	mkdir -p $(SITE)-fuente/notebooks
 	cp -r sitio/. $(SITE)-fuente/
-	cp $(SITIO_NB)/*.ipynb $(SITE)-fuente/notebooks/
+	cp $(SITIO_NB)/*.ipynb notebooks/*.md $(SITE)-fuente/notebooks/
 	$(DOCS_VENV)/bin/python -m sphinx -b html -W --keep-going -q -d $(SITE)-fuente/.doctrees \
 		$(SITE)-fuente $(SITE)
 	@echo "Sitio listo: $(SITE)/index.html"
