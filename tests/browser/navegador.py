@@ -9,7 +9,8 @@ chromedriver de Debian (``apt-get install chromium chromium-driver``) y el entor
   directorio de datos de Jupyter nuevo: los notebooks NO son de confianza, como en un
   clon recién hecho. Cada notebook abre sin diálogo de error y muestra todas sus
   imágenes guardadas; la animación del 04 tiene imagen y cambia con el tiempo (se guardan
-  dos capturas en ``build/capturas``); «Run All» en el 05 muestra nueve «⏳».
+  dos capturas en ``build/capturas``); «Run All» en el 06 muestra
+  un «⏳» por ejercicio del registro.
 - El sitio (``build/sitio``, servido en 127.0.0.1): cada página carga con sus figuras y
   sus fórmulas, sin pedir nada fuera del propio sitio.
 
@@ -359,8 +360,17 @@ def _menu_command(driver, menu: str, commands: tuple[str, ...]) -> None:
     item.click()
 
 
-def test_lab_run_all_exercises_shows_nine_pending(driver, lab):
+def _exercise_cells() -> int:
+    """Celdas del 06 que llaman a ``comprobar(``: una por ejercicio."""
+    nb = json.loads((REPO / "notebooks" / EXERCISES_NB).read_text(encoding="utf-8"))
+    return sum(
+        "comprobar(" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
+    )
+
+
+def test_lab_run_all_exercises_shows_one_pending_per_exercise(driver, lab):
     base, _ = lab
+    n = _exercise_cells()
     _open_notebook(driver, base, EXERCISES_NB)
     outputs = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output"
     count = (
@@ -371,10 +381,10 @@ def test_lab_run_all_exercises_shows_nine_pending(driver, lab):
     _wait(driver, lambda d: d.execute_script(count, outputs) == 0, 20, "salidas borradas")
     _menu_command(driver, "Run", ("runmenu:run-all", "notebook:run-all-cells"))
     try:
-        _wait(driver, lambda d: d.execute_script(count, outputs) >= 9, 120, "nueve ⏳")
+        _wait(driver, lambda d: d.execute_script(count, outputs) >= n, 120, "un ⏳ por ejercicio")
     except WebDriverException:
         SHOTS.mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(SHOTS / "fallo_05.png"))
+        driver.save_screenshot(str(SHOTS / "fallo_06.png"))
         raise AssertionError(
             f"⏳ tras Run All: {driver.execute_script(count, outputs)}; "
             f"diálogos: {_error_dialogs(driver)}"
@@ -391,7 +401,7 @@ def test_lab_run_all_exercises_shows_nine_pending(driver, lab):
         240,
         "Run All terminado",
     )
-    assert driver.execute_script(count, outputs) == 9
+    assert driver.execute_script(count, outputs) == n
     assert (
         driver.execute_script(
             "return document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
