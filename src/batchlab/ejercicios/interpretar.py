@@ -15,6 +15,7 @@ from functools import cache
 
 import numpy as np
 
+from ..claims.spec import FAILS, HOLDS, INCONCLUSIVE, Equivalence
 from ..labels import fmt
 from ..mlp import MLP
 from ._base import Ejercicio, como_numero, corto, llamar
@@ -31,7 +32,7 @@ def _comprobar_ejemplos(ejemplos, d, rng):
     if valor is None:
         return False, f"Responde con un número de ejemplos; has dado {corto(ejemplos)}."
     s_min, b_crit = d["s_min"], d["b_crit"]
-    pasos = s_min * (1 + b_crit / b_crit)
+    pasos = 2 * s_min  # S(B_crit) = S_min·(1 + B_crit/B_crit)
     bien = pasos * b_crit  # = 2·S_min·B_crit = 2·E_min
     if math.isclose(valor, bien, rel_tol=1e-6):
         return True, (
@@ -78,12 +79,12 @@ def _comprobar_coseno(coseno, d, rng):
 
 
 # -- 12. el veredicto de una equivalencia -------------------------------------------------
+#: El veredicto del curso (claims.spec) con las palabras que pide el enunciado.
+_PALABRAS = {HOLDS: "equivalentes", FAILS: "distintos", INCONCLUSIVE: "no concluyente"}
+
+
 def _tost(low: float, high: float, margin: float) -> str:
-    if -margin < low and high < margin:
-        return "equivalentes"
-    if low > margin or high < -margin:
-        return "distintos"
-    return "no concluyente"
+    return _PALABRAS[Equivalence(margin).verdict(low, high)]
 
 
 def _caso(rng: np.random.Generator) -> tuple[float, float, float]:

@@ -42,22 +42,29 @@ _TASAS_5 = (0.003162, 0.01, 0.03162, 0.1, 0.3162, 1.0)
 
 @cache
 def _rejilla_5() -> tuple[dict[int, float], object]:
-    """Mejor tasa por B (la regla del curso) y la mediana de validación de cada (tasa, B)."""
+    """Mejor tasa por B (la regla del curso, ampliada hasta quedar en el interior) y la mediana
+    de validación de cada (tasa, B)."""
     from ..data import holdout
-    from ..experiments.search import best_rate, rate_summary
+    from ..experiments.search import rate_summary, search_rates
     from ..experiments.sweeps import lr_sweep
 
     # la preparación de los notebooks 03–05 (log1p de las colas): sin la lotería de las filas
     # extremas, la rejilla refleja la tasa y no la suerte del barajado
     split = split_and_scale(load_housing(), seed=SEMILLA_DATOS, features=ADOPTED)
     X_fit, X_val, y_fit, y_val = holdout(split, seed=0)
-    corridas = lr_sweep(
-        MLP(rng=0), X_fit[:3000], y_fit[:3000], X_val[:1000], y_val[:1000],
-        {B: list(_TASAS_5) for B in (32, 128)}, epochs=3, seeds=(0, 1, 2),
-    )  # fmt: skip
+
+    def evaluate(grid):  # cada tasa pedida, en los dos B: la tabla no tiene huecos
+        rates = sorted({lr for lrs in grid.values() for lr in lrs})
+        return lr_sweep(
+            MLP(rng=0), X_fit[:3000], y_fit[:3000], X_val[:1000], y_val[:1000],
+            dict.fromkeys((32, 128), rates), epochs=3, seeds=(0, 1, 2),
+        )  # fmt: skip
+
+    corridas, mejores = search_rates(evaluate, dict.fromkeys((32, 128), _TASAS_5))
+    if (mejores["edge"] != "").any():
+        raise RuntimeError(f"la búsqueda del ejercicio 5 quedó en su borde:\n{mejores}")
     resumen = rate_summary(corridas)
-    mejores = {int(B): best_rate(resumen[resumen["B"] == B])[0] for B in (32, 128)}
-    return mejores, resumen.pivot(index="lr", columns="B", values="median")
+    return mejores["lr"].to_dict(), resumen.pivot(index="lr", columns="B", values="median")
 
 
 def _datos_5() -> dict:
@@ -65,20 +72,18 @@ def _datos_5() -> dict:
     return {"tabla": tabla.copy(), "lr_32": mejores[32], "lr_128": mejores[128]}
 
 
-def _respuesta_5() -> bool:
-    """¿La tasa medida con B = 128 es la que predice la regla lineal (a media década)?"""
+def _regla_5() -> tuple[float, float, bool]:
+    """Predicción lineal para B = 128, tasa medida y si coinciden (a media década)."""
     mejores, _ = _rejilla_5()
     prediccion = mejores[32] * 128 / 32
-    return bool(abs(math.log10(mejores[128] / prediccion)) < 0.25)
+    return prediccion, mejores[128], bool(abs(math.log10(mejores[128] / prediccion)) < 0.25)
 
 
 def _comprobar_escalado(se_cumple, d, rng):
     if not isinstance(se_cumple, bool | np.bool_):
         return False, f"Responde True (se cumple) o False (no); has dado {corto(se_cumple)}."
-    mejores, _ = _rejilla_5()
-    prediccion = mejores[32] * 4
-    real = _respuesta_5()
-    texto = f"la regla predice {prediccion:g} para B = 128 y la rejilla da {mejores[128]:g}"
+    prediccion, medida, real = _regla_5()
+    texto = f"la regla predice {prediccion:g} para B = 128 y la rejilla da {medida:g}"
     if bool(se_cumple) == real:
         return True, texto + (": coinciden." if real else ": no coinciden.")
     return False, (
