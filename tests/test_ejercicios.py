@@ -362,6 +362,7 @@ def test_cosine_prediction():
     ok(ej.comprobar(11, (1 + r) ** -0.5), 11)
     wrong(ej.comprobar(11, 1 / (1 + r)), 11, "raíz")
     wrong(ej.comprobar(11, (1 + 1 / r) ** -0.5), 11, "invertido")
+    wrong(ej.comprobar(11, round((1 + r) ** -0.5, 2)), 11, "redondeado")
 
 
 def test_tost_verdict_function():
@@ -377,6 +378,15 @@ def test_tost_verdict_function():
         "",
     )
     wrong(ej.comprobar(12, 3), 12, "función")
+
+    def no_inconclusive(lo, hi, m):  # olvida el último caso: devuelve None
+        if -m < lo and hi < m:
+            return "equivalentes"
+        if lo > m or hi < -m:
+            return "distintos"
+        return None
+
+    wrong(ej.comprobar(12, no_inconclusive), 12, "debe acabar")
 
 
 def test_divergence_is_checked_by_training():

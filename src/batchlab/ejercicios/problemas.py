@@ -73,7 +73,7 @@ def _datos_5() -> dict:
 
 
 def _regla_5() -> tuple[float, float, bool]:
-    """Predicción lineal para B = 128, tasa medida y si coinciden (a media década)."""
+    """Predicción lineal para B = 128, tasa medida y si coinciden (a menos de ¼ de década)."""
     mejores, _ = _rejilla_5()
     prediccion = mejores[32] * 128 / 32
     return prediccion, mejores[128], bool(abs(math.log10(mejores[128] / prediccion)) < 0.25)
@@ -88,7 +88,7 @@ def _comprobar_escalado(se_cumple, d, rng):
         return True, texto + (": coinciden." if real else ": no coinciden.")
     return False, (
         f"Calcula la predicción (lr_32 × 128/32) y compárala con la mejor tasa medida con "
-        f"B = 128, a la resolución de la rejilla (media década): {texto}."
+        f"B = 128: se cumple si |log10(lr_128 / predicción)| < 0.25; {texto}."
     )
 
 
@@ -264,7 +264,7 @@ EJERCICIOS = (
         ),
         solucion=(
             "prediccion = lr_32 * 128 / 32  # la regla lineal\n"
-            "se_cumple = abs(math.log10(lr_128 / prediccion)) < 0.25  # a media década\n"
+            "se_cumple = abs(math.log10(lr_128 / prediccion)) < 0.25  # a menos de ¼ de década\n"
         ),
     ),
     Ejercicio(
@@ -279,7 +279,7 @@ EJERCICIOS = (
             "que no diverge en esa columna.",
         ),
         solucion=(
-            "# Con B = 32, una tasa de 0,3 queda por encima de la diagonal estable de la\n"
+            "# Con B = 32, una tasa de 0.3 queda por encima de la diagonal estable de la\n"
             "# rejilla del notebook 04: la pérdida explota en pocas actualizaciones.\n"
             "diverge = True\n"
         ),
