@@ -60,6 +60,30 @@ class SGD:
         self.step = model.train_step
 
 
+def adam_update(theta, g, m, v, tmp, t: int, betas: tuple, learning_rate) -> None:
+    """El paso t de Adam, en su sitio: actualiza `m`, `v` y `theta` (`tmp` es memoria de trabajo).
+
+    Una sola red o una pila: `learning_rate` es un número o una columna (K, 1). `betas` es
+    ``(β₁, β₂, ε)``. Lo usan :class:`Adam` y :class:`StackedAdam`.
+    """
+    beta1, beta2, eps = betas
+    np.subtract(g, m, out=tmp)
+    tmp *= 1.0 - beta1
+    m += tmp  # m ← β₁m + (1−β₁)g
+    np.multiply(g, g, out=tmp)
+    tmp -= v
+    tmp *= 1.0 - beta2
+    v += tmp  # v ← β₂v + (1−β₂)g²
+    bias1 = 1.0 - beta1**t
+    bias2 = 1.0 - beta2**t
+    np.sqrt(v, out=tmp)
+    tmp /= math.sqrt(bias2)
+    tmp += eps
+    np.divide(m, tmp, out=tmp)
+    tmp *= learning_rate / bias1
+    theta -= tmp  # θ ← θ − lr · m̂ / (√v̂ + ε)
+
+
 class Adam:
     """Adam (Kingma y Ba, 2015): pasos escalados por la raíz del segundo momento.
 
@@ -80,23 +104,10 @@ class Adam:
     def step(self, X: np.ndarray, y: np.ndarray, learning_rate: float) -> float:
         """Un paso de Adam sobre el batch ``(X, y)``; devuelve la pérdida del batch."""
         loss = self.model.loss_and_gradient(X, y)
-        g, m, v, tmp = self.model.grad, self.m, self.v, self._tmp
         self.t += 1
-        np.subtract(g, m, out=tmp)
-        tmp *= 1.0 - self.beta1
-        m += tmp  # m ← β₁m + (1−β₁)g
-        np.multiply(g, g, out=tmp)
-        tmp -= v
-        tmp *= 1.0 - self.beta2
-        v += tmp  # v ← β₂v + (1−β₂)g²
-        bias1 = 1.0 - self.beta1**self.t
-        bias2 = 1.0 - self.beta2**self.t
-        np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(bias2)
-        tmp += self.eps
-        np.divide(m, tmp, out=tmp)
-        tmp *= learning_rate / bias1
-        self.model.theta -= tmp  # θ ← θ − lr · m̂ / (√v̂ + ε)
+        betas = (self.beta1, self.beta2, self.eps)
+        adam_update(self.model.theta, self.model.grad, self.m, self.v, self._tmp, self.t, betas,
+                    learning_rate)  # fmt: skip
         return loss
 
 
@@ -151,23 +162,10 @@ class StackedAdam:
     def step(self, X: np.ndarray, y: np.ndarray, learning_rates: np.ndarray) -> np.ndarray:
         """Un paso de Adam de cada red; `learning_rates` es (K, 1, 1)."""
         losses = self.stack.loss_and_gradient(X, y, 1.0)
-        g, m, v, tmp = self.stack.grad, self.m, self.v, self._tmp
         self.t += 1
-        np.subtract(g, m, out=tmp)
-        tmp *= 1.0 - Adam.BETA1
-        m += tmp  # m ← β₁m + (1−β₁)g
-        np.multiply(g, g, out=tmp)
-        tmp -= v
-        tmp *= 1.0 - Adam.BETA2
-        v += tmp  # v ← β₂v + (1−β₂)g²
-        bias1 = 1.0 - Adam.BETA1**self.t
-        bias2 = 1.0 - Adam.BETA2**self.t
-        np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(bias2)
-        tmp += Adam.EPS
-        np.divide(m, tmp, out=tmp)
-        tmp *= learning_rates.reshape(-1, 1) / bias1
-        self.stack.theta -= tmp  # θ ← θ − lr · m̂ / (√v̂ + ε)
+        betas = (Adam.BETA1, Adam.BETA2, Adam.EPS)
+        adam_update(self.stack.theta, self.stack.grad, self.m, self.v, self._tmp, self.t, betas,
+                    learning_rates.reshape(-1, 1))  # fmt: skip
         return losses
 
     def subset(self, stack, keep: np.ndarray) -> StackedAdam:
