@@ -19,16 +19,16 @@ ejecuciones con otros parámetros.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..stats import as_values, bootstrap_interval, fit_interval, wilson_interval
+from .render import write_json
+from .spec import FAILS, HOLDS, INCONCLUSIVE, Measured, Rule
 
 __all__ = [
     "VERDICTS",
@@ -42,8 +42,7 @@ __all__ = [
     "write_json",
 ]
 
-#: Los tres veredictos posibles (claves de máquina y texto a la vez: ya están en español).
-HOLDS, FAILS, INCONCLUSIVE = "se cumple", "no se cumple", "no concluyente"
+#: Los tres veredictos que decide este motor (el registro añade «sin veredicto»).
 VERDICTS = (HOLDS, FAILS, INCONCLUSIVE)
 #: Claves del JSON que escribe :func:`write_json` (las pide el profesorado).
 JSON_KEYS = ("id", "enunciado", "valor", "ic_bajo", "ic_alto", "n", "veredicto")
@@ -51,58 +50,12 @@ _ICONS = {HOLDS: "✅", FAILS: "❌", INCONCLUSIVE: "❔"}
 
 
 @dataclass(frozen=True)
-class Rule:
-    """La regla del veredicto: de qué lado del umbral debe quedar el intervalo.
+class Claim(Measured):
+    """Una conclusión medida (véase el docstring del módulo); JSON con :data:`JSON_KEYS`."""
 
-    ``direction`` es ``"mayor"`` (se afirma valor > umbral) o ``"menor"`` (valor < umbral).
-    """
-
-    threshold: float
-    direction: str = "mayor"
-
-    def __post_init__(self) -> None:
-        if self.direction not in ("mayor", "menor"):
-            raise ValueError(f"direction debe ser 'mayor' o 'menor'; es {self.direction!r}")
-
-    def verdict(self, low: float, high: float) -> str:
-        """Veredicto a partir del intervalo [low, high]."""
-        above, below = low > self.threshold, high < self.threshold
-        if self.direction == "menor":
-            above, below = below, above
-        if above:
-            return HOLDS
-        return FAILS if below else INCONCLUSIVE
-
-    def describe(self, what: str) -> str:
-        """La regla en una frase, p. ej. para la columna «regla» de :func:`table`."""
-        side = "por encima" if self.direction == "mayor" else "por debajo"
-        return (
-            f"se cumple si el IC 95 % de {what} queda entero {side} de "
-            f"{self.threshold:g}; no se cumple si queda entero al otro lado"
-        )
-
-
-@dataclass(frozen=True)
-class Claim:
-    """Una conclusión medida (véase el docstring del módulo)."""
-
-    id: str
-    enunciado: str
-    medida: str
-    valor: float
-    ic_bajo: float
-    ic_alto: float
-    n: int
     regla: str
     veredicto: str
     frase: str
-
-    def to_json(self) -> dict:
-        """Las claves de :data:`JSON_KEYS` (más regla, medida y frase); ±inf y NaN → None."""
-        record = asdict(self)
-        for key in ("valor", "ic_bajo", "ic_alto"):
-            record[key] = record[key] if math.isfinite(record[key]) else None
-        return record
 
 
 def median_claim(
@@ -204,19 +157,6 @@ def table(claims: Sequence[Claim]) -> pd.DataFrame:
 def sentences(claims: Sequence[Claim]) -> str:
     """Las frases de cada veredicto, una por línea (para imprimir bajo la tabla)."""
     return "\n".join(f"{_ICONS[c.veredicto]} {c.frase}" for c in claims)
-
-
-def write_json(claims: Sequence[Claim], path: str | Path) -> Path:
-    """Escribe las conclusiones en `path` (lista de objetos, UTF-8) y devuelve la ruta."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ids = [c.id for c in claims]
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"Hay ids de conclusiones repetidos: {ids}")
-    path.write_text(
-        json.dumps([c.to_json() for c in claims], ensure_ascii=False, indent=1), encoding="utf-8"
-    )
-    return path
 
 
 # -- piezas internas -------------------------------------------------------------------

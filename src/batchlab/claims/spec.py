@@ -36,6 +36,7 @@ __all__ = [
     "INCONCLUSIVE",
     "NO_VERDICT",
     "Int",
+    "Measured",
     "VERDICTS",
     "Claim",
     "Equivalence",
@@ -54,6 +55,14 @@ HOLDS, FAILS, INCONCLUSIVE, NO_VERDICT = (
 #: Los veredictos (claves de máquina y texto a la vez: ya están en español).
 VERDICTS = (HOLDS, FAILS, INCONCLUSIVE, NO_VERDICT)
 ICONS = {HOLDS: "✅", FAILS: "❌", INCONCLUSIVE: "🟡", NO_VERDICT: "⚪"}
+
+
+def _rule_text(prefix: str, level: float, what: str, inside: str, outside: str) -> str:
+    """La frase de una regla: cuándo se cumple (`inside`) y cuándo no (`outside`)."""
+    return (
+        f"{prefix}se cumple si el IC {level:.0%} de {what} {inside}; "
+        f"no se cumple si queda entero {outside}"
+    ).replace("%", " %")
 
 
 @dataclass(frozen=True)
@@ -83,10 +92,8 @@ class Rule:
     def describe(self, what: str) -> str:
         """La regla en una frase (para la auditoría)."""
         side = "por encima" if self.direction == "mayor" else "por debajo"
-        return (
-            f"se cumple si el IC {self.level:.0%} de {what} queda entero {side} de "
-            f"{Num(self.threshold):g}; no se cumple si queda entero al otro lado"
-        ).replace("%", " %")
+        inside = f"queda entero {side} de {Num(self.threshold):g}"
+        return _rule_text("", self.level, what, inside, "al otro lado")
 
 
 @dataclass(frozen=True)
@@ -112,10 +119,8 @@ class Equivalence:
 
     def describe(self, what: str) -> str:
         """La regla en una frase (para la auditoría)."""
-        return (
-            f"equivalencia (TOST): se cumple si el IC {self.level:.0%} de {what} cabe entero en "
-            f"±{Num(self.margin):g}; no se cumple si queda entero fuera"
-        ).replace("%", " %")
+        inside = f"cabe entero en ±{Num(self.margin):g}"
+        return _rule_text("equivalencia (TOST): ", self.level, what, inside, "fuera")
 
 
 @dataclass(frozen=True)
@@ -145,8 +150,8 @@ class Spec:
 
 
 @dataclass(frozen=True)
-class Claim:
-    """Una conclusión medida: lo que se afirma, el valor, su intervalo, el diseño y el veredicto."""
+class Measured:
+    """Lo común a toda conclusión: qué se afirma, qué se mide, el valor y su intervalo."""
 
     id: str
     enunciado: str
@@ -155,6 +160,19 @@ class Claim:
     ic_bajo: float
     ic_alto: float
     n: int
+
+    def to_json(self) -> dict:
+        """Todos los campos; ±inf y NaN pasan a None (JSON no los admite)."""
+        record = asdict(self)
+        for key in ("valor", "ic_bajo", "ic_alto"):
+            record[key] = record[key] if math.isfinite(record[key]) else None
+        return record
+
+
+@dataclass(frozen=True)
+class Claim(Measured):
+    """Una conclusión medida: lo que se afirma, el valor, su intervalo, el diseño y el veredicto."""
+
     n_divisiones: int
     n_inicializaciones: int
     n_barajados: int
@@ -169,13 +187,6 @@ class Claim:
     def icono(self) -> str:
         """✅, ❌, 🟡 o ⚪."""
         return ICONS[self.veredicto]
-
-    def to_json(self) -> dict:
-        """Todos los campos; ±inf y NaN pasan a None (JSON no los admite)."""
-        record = asdict(self)
-        for key in ("valor", "ic_bajo", "ic_alto"):
-            record[key] = record[key] if math.isfinite(record[key]) else None
-        return record
 
 
 _DESIGN = ("n_divisiones", "n_inicializaciones", "n_barajados")
