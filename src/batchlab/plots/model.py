@@ -93,21 +93,13 @@ def first_training_plot(history: History, title: str) -> plt.Figure:
             f"la actualización {history.n_updates} (eje logarítmico).",
         )
     epochs = np.arange(history.epochs_completed + 1)
-    ax.plot(
-        epochs,
-        np.r_[history.initial_train_loss, history.train_loss],
-        "--",
-        color=METHOD_COLORS[0],
-        label="entrenamiento (media de los batches)",
-    )
+    train = np.r_[history.initial_train_loss, history.train_loss]
+    curves = [(train, "--", 0, "entrenamiento (media de los batches)")]
     if history.val_loss is not None:
-        ax.plot(
-            epochs,
-            np.r_[history.initial_val_loss, history.val_loss],
-            "-",
-            color=METHOD_COLORS[1],
-            label="validación (al final de la época)",
-        )
+        val = np.r_[history.initial_val_loss, history.val_loss]
+        curves.append((val, "-", 1, "validación (al final de la época)"))
+    for values, line, k, label in curves:
+        ax.plot(epochs, values, line, color=METHOD_COLORS[k], label=label)
     fig = finish(
         fig, ax, xlabel="época", ylabel="MSE (objetivo estandarizado)", title=title, logy=True
     )

@@ -54,22 +54,11 @@ def variance_plot(exact: pd.DataFrame, subsets: pd.DataFrame) -> plt.Figure:
             label="cada batch al azar",
         )
         g = subsets.groupby("B")["sq_error"]
-        ax.plot(
-            g.mean().index,
-            g.mean(),
-            "s",
-            color=METHOD_COLORS[1],
-            ms=6,
-            label="media de los batches al azar",
-        )
-        ax.plot(
-            g.median().index,
-            g.median(),
-            "D",
-            color=METHOD_COLORS[2],
-            ms=6,
-            label="mediana (el batch típico)",
-        )
+        for stat, marker, k, label in (
+            (g.mean(), "s", 1, "media de los batches al azar"),
+            (g.median(), "D", 2, "mediana (el batch típico)"),
+        ):
+            ax.plot(stat.index, stat, marker, color=METHOD_COLORS[k], ms=6, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("tamaño del batch B")
