@@ -32,8 +32,8 @@ from ._base import (
     explicar_excepcion,
     limite_de_tiempo,
     modo_evaluacion,
+    muestra,
 )
-from .problemas import muestra
 
 __all__ = [
     "EJERCICIOS",

@@ -14,8 +14,11 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
+
+from ..data import load_housing, split_and_scale
 
 #: Segundos que puede tardar una comprobación entera (la respuesta del estudiante incluida);
 #: al calificar se puede cambiar con la variable de entorno ``BATCHLAB_LIMITE_SEGUNDOS``.
@@ -23,6 +26,22 @@ LIMITE_SEGUNDOS = float(os.environ.get("BATCHLAB_LIMITE_SEGUNDOS", "10"))
 #: Variable de entorno que activa el modo evaluado (sin soluciones ni referencias).
 VARIABLE_EVALUACION = "BATCHLAB_EVALUACION"
 _estado = {"evaluacion": False}
+
+#: Semilla de la división de los datos de los ejercicios (la del curso).
+SEMILLA_DATOS = 42
+
+
+@cache
+def _muestra() -> tuple[np.ndarray, np.ndarray]:
+    split = split_and_scale(load_housing(), seed=SEMILLA_DATOS)
+    return split.X_train[:2000], split.y_train[:2000]
+
+
+def muestra() -> tuple[np.ndarray, np.ndarray]:
+    """Copia de los datos de los ejercicios: las 2000 primeras filas de entrenamiento."""
+    X, y = _muestra()
+    return X.copy(), y.copy()
+
 
 SIN_RESPONDER = (
     "⏳ Ejercicio {n}: todavía no has respondido; escribe tu respuesta y vuelve a ejecutar."

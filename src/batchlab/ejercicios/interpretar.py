@@ -18,8 +18,7 @@ import numpy as np
 from ..claims.spec import FAILS, HOLDS, INCONCLUSIVE, Equivalence
 from ..labels import fmt
 from ..mlp import MLP
-from ._base import Ejercicio, como_numero, corto, llamar
-from .problemas import muestra
+from ._base import Ejercicio, como_numero, corto, llamar, muestra
 
 
 # -- 10. pasos y ejemplos en B_crit -----------------------------------------------------

@@ -17,23 +17,7 @@ from ..features import ADOPTED
 from ..labels import fmt
 from ..mlp import MLP
 from ..training import train
-from ._base import Ejercicio, como_numero, corto
-
-#: Semilla de la división de los datos de los ejercicios (la del curso).
-SEMILLA_DATOS = 42
-
-
-@cache
-def _muestra() -> tuple[np.ndarray, np.ndarray]:
-    split = split_and_scale(load_housing(), seed=SEMILLA_DATOS)
-    return split.X_train[:2000], split.y_train[:2000]
-
-
-def muestra() -> tuple[np.ndarray, np.ndarray]:
-    """Copia de los datos de los ejercicios: las 2000 primeras filas de entrenamiento."""
-    X, y = _muestra()
-    return X.copy(), y.copy()
-
+from ._base import SEMILLA_DATOS, Ejercicio, _muestra, como_numero, corto
 
 # -- 5. ¿se cumple aquí la regla lineal? ---------------------------------------------------
 #: La rejilla del ejercicio 5: dos B (×4) y tasas separadas por √10 (media década).
