@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-from .alt_text import image_output
+from .alt_text import describe, image_output
 
 __all__ = [
     "ANIMATION_RC",
@@ -136,6 +136,12 @@ def line_fit_figure(
             b_line.set_data(steps, f["theta"][: t + 1, 1])
 
     draw(n_steps)
+    describe(
+        fig,
+        "Ajuste de una recta con distintos tamaños de batch y tasas, una columna por ajuste: "
+        "los puntos con el batch del paso, la recta actual y la óptima; la pérdida; y w y b "
+        "frente a sus valores óptimos.",
+    )
     return fig, draw, n_steps
 
 

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..labels import LABELS
+from .alt_text import describe
 from .style import METHOD_COLORS
 
 __all__ = [
@@ -40,4 +41,9 @@ def cost_plot(timing: pd.DataFrame, memory: pd.DataFrame) -> plt.Figure:
         ax.set_yscale("log")
         ax.set_xlabel("tamaño del batch B")
     fig.tight_layout()
-    return fig
+    return describe(
+        fig,
+        "Tres paneles en escala log-log frente al tamaño del batch: microsegundos por "
+        "actualización, muestras por segundo y memoria de un paso (hacia delante, con la "
+        "retropropagación y el pico medido).",
+    )

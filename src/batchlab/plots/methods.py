@@ -16,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 
 if TYPE_CHECKING:
     from ..training.history import History
+from .alt_text import describe
 from .style import METHOD_COLORS, finish, run_label
 
 __all__ = [
@@ -70,7 +71,7 @@ def runs_curves(
         else:
             ax.plot([], [], "x", color=color, ms=9, mew=2, label=f"{name}: todas divergieron")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return finish(
+    finish(
         fig,
         ax,
         xlabel="época (pérdidas con los pesos al final de cada una)",
@@ -78,6 +79,12 @@ def runs_curves(
         title=title,
         logy=True,
         legend_size=8,
+    )
+    return describe(
+        fig,
+        "Pérdida de validación de cada ejecución por época en escala log, una línea fina por "
+        "ejecución y la mediana gruesa por método (discontinua, la de entrenamiento); una ✕ "
+        "marca dónde se cortó una ejecución que divergió.",
     )
 
 
@@ -116,7 +123,11 @@ def update_losses(
     ax1.set_ylabel("MSE del batch")
     ax2.legend(fontsize=9)
     fig.tight_layout()
-    return fig
+    return describe(
+        fig,
+        "Pérdida de cada batch frente a las épocas vistas, en escala log, por método: a la "
+        "izquierda los valores tal cual, a la derecha su media móvil.",
+    )
 
 
 def _median_band(ax, x, curves, color, label):
@@ -182,7 +193,11 @@ def budget_plot(
     _log_axes_or_note(ax2, drawn[1], logx=True)
     ax2.legend(fontsize=9)
     fig.tight_layout()
-    return fig
+    return describe(
+        fig,
+        "Pérdida de validación de cada método, mediana y banda de las ejecuciones: a la "
+        "izquierda frente al número de actualizaciones, a la derecha frente a las muestras vistas.",
+    )
 
 
 def time_plot(
@@ -206,7 +221,11 @@ def time_plot(
     axes[0][0].set_ylabel("MSE de validación")
     axes[0][-1].legend(fontsize=9)
     fig.tight_layout()
-    return fig
+    return describe(
+        fig,
+        "Pérdida de validación de cada método frente a los segundos estimados (actualizaciones "
+        "por microsegundos por actualización), un panel por modelo de coste, con mediana y banda.",
+    )
 
 
 def cosine_histograms(cosines: dict[int, np.ndarray]) -> plt.Figure:
@@ -222,12 +241,17 @@ def cosine_histograms(cosines: dict[int, np.ndarray]) -> plt.Figure:
             label=f"B = {B}: mediana {np.median(c):.2f}, {np.mean(c < 0):.1%} negativos",
         )
     ax.axvline(0, color="black", lw=1)
-    return finish(
+    finish(
         fig,
         ax,
         xlabel="coseno con el gradiente completo (1 = misma dirección)",
         ylabel="batches",
         title="¿Apunta el gradiente de un batch como el completo?",
+    )
+    return describe(
+        fig,
+        "Histogramas, uno por tamaño de batch, del coseno entre el gradiente de un batch y el "
+        "gradiente completo, con una línea vertical en 0.",
     )
 
 
@@ -268,12 +292,17 @@ def parameter_paths(
     ax.set_ylim(b.min(), b.max())
     ax.plot(*paths[next(iter(paths))][0], "ks", ms=7, label="inicio")
     ax.plot(*optimum, "k*", ms=14, label="mínimo (mínimos cuadrados)")
-    return finish(
+    finish(
         fig,
         ax,
         xlabel="w (pendiente)",
         ylabel="b (sesgo)",
         title="Trayectorias en el espacio de parámetros",
+    )
+    return describe(
+        fig,
+        "Curvas de nivel de la pérdida en el plano (w, b) con la trayectoria de cada método "
+        "desde el inicio (cuadrado) hacia el mínimo (estrella); una ✕ marca una divergencia.",
     )
 
 

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .alt_text import describe
 from .style import METHOD_COLORS, run_label
 
 __all__ = [
@@ -72,4 +73,9 @@ def divergence_vs_lr(
     ax2.set_ylabel("P(divergencia)")
     ax2.set_title("Proporción de ejecuciones que divergen (IC 95 % de Wilson)")
     fig.tight_layout()
-    return fig
+    return describe(
+        fig,
+        "Barrido de la tasa de aprendizaje por método: arriba, el MSE de validación final de "
+        "cada ejecución y su mediana, con una estrella en la tasa elegida; abajo, la "
+        "proporción de ejecuciones que divergen con su intervalo de Wilson.",
+    )

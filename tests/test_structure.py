@@ -1,0 +1,75 @@
+"""La forma del paquete y de los notebooks: módulos cortos, figuras descritas, celdas cortas.
+
+* cada módulo de ``src/batchlab`` tiene como mucho :data:`MAX_MODULE_LINES` líneas;
+* cada función pública de ``batchlab.plots`` que crea una figura le pone su texto
+  alternativo con ``describe`` (una figura nueva queda cubierta sin escribir nada más);
+* ninguna celda de código de un notebook pasa de :data:`MAX_CELL_LINES` líneas (salvo la de
+  parámetros) y la mediana de cada notebook es como mucho :data:`MAX_MEDIAN_LINES`.
+"""
+
+import ast
+import json
+import pathlib
+import statistics
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "batchlab"
+MAX_MODULE_LINES, MAX_CELL_LINES, MAX_MEDIAN_LINES = 330, 25, 10
+MODULES = sorted(PACKAGE.rglob("*.py"))
+PLOTS = [p for p in sorted((PACKAGE / "plots").glob("*.py")) if p.stem not in ("alt_text", "style")]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_module_is_short(path):
+    n = len(path.read_text(encoding="utf-8").splitlines())
+    assert n <= MAX_MODULE_LINES, f"{path.name}: {n} líneas (máximo {MAX_MODULE_LINES}); pártelo"
+
+
+def figure_functions(path: pathlib.Path):
+    """Las funciones públicas de `path` que crean una figura de matplotlib."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            source = ast.unparse(node)
+            if "subplots(" in source or "plt.figure(" in source:
+                yield node.name, source
+
+
+FIGURES = [(p.stem, name, src) for p in PLOTS for name, src in figure_functions(p)]
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "source"), FIGURES, ids=[f"{m}.{n}" for m, n, _ in FIGURES]
+)
+def test_every_figure_function_sets_its_alt_text(module, name, source):
+    assert "describe(" in source, (
+        f"plots/{module}.py: {name} crea una figura sin texto alternativo; "
+        'termina con return describe(fig, "…") (CONTRIBUTING, «Añadir una figura»)'
+    )
+
+
+def test_the_figure_scan_finds_figures():
+    assert len(FIGURES) >= 20
+
+
+def code_cells(path: pathlib.Path) -> list[int]:
+    """Líneas de cada celda de código de un notebook, sin la de parámetros."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        len("".join(c["source"]).splitlines())
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_notebook_cells_are_short_calls(path):
+    lines = code_cells(path)
+    long = [n for n in lines if n > MAX_CELL_LINES]
+    assert not long, f"{path.name}: celdas de {long} líneas (máximo {MAX_CELL_LINES})"
+    assert statistics.median(lines) <= MAX_MEDIAN_LINES, (
+        f"{path.name}: mediana {statistics.median(lines)}"
+    )
