@@ -97,9 +97,19 @@ test: install install-profesor data ## ruff + tests del paquete + notebooks con 
 claims: install data ## Re-ejecuta las conclusiones con 5 divisiones (informe en claims/README.md)
 	$(BIN)/python claims/run_claims.py --seeds 42 1 7 11 23 --jobs $$(nproc)
 
-bench: install data ## Benchmark del bucle de entrenamiento (tabla y figura en benchmarks/results)
+# JAX, el par de comparación del motor, va en .venv-bench (requirements-bench.txt), nunca en .venv.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+$(BENCH_STAMP): requirements.txt requirements-bench.txt pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements.txt -r requirements-bench.txt
+	touch $@
+
+bench: install data $(BENCH_STAMP) ## Benchmarks: bucle, train_many y batchlab frente a JAX (benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_training.py --readme README.md
 	$(BIN)/python benchmarks/bench_lockstep.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_peers.py
 
 test-fast: install data ## Solo los tests del paquete (sin notebooks): menos de un minuto
 	$(BIN)/python -m pytest tests -q --ignore=tests/test_notebooks.py --ignore=tests/test_calificar.py \
@@ -140,5 +150,5 @@ test-navegador: install data $(DOCS_STAMP) sitio ## JupyterLab y el sitio en Chr
 		--confcutdir=tests/browser -p no:cacheprovider -v
 
 clean: ## Borra .venv y cachés (no toca data/ ni los notebooks)
-	rm -rf $(VENV) $(DOCS_VENV) .pytest_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(DOCS_VENV) $(BENCH_VENV) .pytest_cache .ruff_cache build src/*.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -34,3 +34,23 @@ def test_tiny_benchmark_runs_and_writes_its_outputs(tmp_path):
     text = readme.read_text(encoding="utf-8")
     assert "viejo" not in text and "| B |" in text
     assert text.startswith("antes\n") and text.endswith("después\n")
+
+
+def test_the_jax_benchmark_says_what_is_missing_or_runs(capsys):
+    """Sin JAX (el entorno de los estudiantes) avisa y termina bien; con JAX mide de verdad."""
+    import importlib.util
+
+    import bench_peers
+
+    assert bench_peers.main(["--tiny"]) == 0
+    out = capsys.readouterr().out
+    if importlib.util.find_spec("jax") is None:
+        assert "JAX no está instalado" in out and "requirements-bench.txt" in out
+    else:
+        assert "| 1 | 2 |" in out
+
+
+def test_jax_is_not_in_the_student_environment():
+    student = (BENCH.parent / "requirements.txt").read_text(encoding="utf-8").lower()
+    assert "jax" not in student
+    assert "jax==" in (BENCH.parent / "requirements-bench.txt").read_text(encoding="utf-8")
