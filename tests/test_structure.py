@@ -73,3 +73,13 @@ def test_notebook_cells_are_short_calls(path):
     assert statistics.median(lines) <= MAX_MEDIAN_LINES, (
         f"{path.name}: mediana {statistics.median(lines)}"
     )
+
+
+def test_the_public_names_stay_importable():
+    """Los nombres que usan los notebooks y el profesorado no cambian con la reorganización."""
+    import batchlab as bl
+    from batchlab.training import History, train_groups, train_many  # noqa: F401
+
+    for name in ("MLP", "train", "check_parameters", "load_housing", "split_and_scale", "History"):
+        assert callable(getattr(bl, name)), name
+    assert bl.train.__module__ == "batchlab.training.loop"
