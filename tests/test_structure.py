@@ -83,3 +83,16 @@ def test_the_public_names_stay_importable():
     for name in ("MLP", "train", "check_parameters", "load_housing", "split_and_scale", "History"):
         assert callable(getattr(bl, name)), name
     assert bl.train.__module__ == "batchlab.training.loop"
+
+
+def test_the_readme_structure_names_every_module():
+    """La sección «Estructura» del README nombra cada módulo del paquete (no se queda vieja)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Estructura", 1)[1].split("\n## ", 1)[0]
+    missing = [
+        str(p.relative_to(PACKAGE))
+        for p in MODULES
+        if p.name != "__init__.py" and p.name != "__main__.py"
+        and f"`{p.relative_to(PACKAGE)}`" not in section
+    ]  # fmt: skip
+    assert not missing, f"El README («Estructura») no nombra {missing}"
