@@ -52,54 +52,52 @@ def divergence_claim(k_div: int, n_repeats: int, batch_size: int, learning_rate:
     )
 
 
-def _linear_claim(ratios: np.ndarray, diverged: int) -> Claim:
-    """``mlp_mejora_lineal``: MSE de la MLP / MSE de la regresión lineal, menor que 1."""
-    return median_claim(
-        "mlp_mejora_lineal",
+#: Las tres comparaciones con las referencias: id → (enunciado, medida, dirección, frases).
+#: La medida es «MSE de prueba de la MLP / MSE de la referencia», por semilla.
+_COMPARISONS = {
+    "mlp_mejora_lineal": (
         "La MLP predice mejor que la regresión lineal",
-        ratios,
-        medida="MSE de prueba de la MLP / MSE de la regresión lineal, por semilla",
-        rule=Rule(1.0, "menor"),
-        frases=_phrases(
+        "MSE de prueba de la MLP / MSE de la regresión lineal, por semilla",
+        "menor",
+        (
             "La MLP deja el MSE de la regresión lineal en una fracción",
             "La MLP no mejora a la regresión lineal",
             "La MLP y la regresión lineal no se separan",
-            diverged,
         ),
-    )
-
-
-def _trees_claim(ratios: np.ndarray, diverged: int) -> Claim:
-    """``arboles_mejor_que_mlp``: MSE de la MLP / MSE de HistGradientBoosting, mayor que 1."""
-    return median_claim(
-        "arboles_mejor_que_mlp",
+    ),
+    "arboles_mejor_que_mlp": (
         "HistGradientBoosting predice mejor que la MLP",
-        ratios,
-        medida="MSE de prueba de la MLP / MSE de HistGradientBoosting, por semilla",
-        rule=Rule(1.0, "mayor"),
-        frases=_phrases(
+        "MSE de prueba de la MLP / MSE de HistGradientBoosting, por semilla",
+        "mayor",
+        (
             "HistGradientBoosting queda por debajo de la MLP: la MLP tiene un MSE mayor",
             "La MLP queda por debajo de HistGradientBoosting",
             "La MLP y HistGradientBoosting no se separan",
-            diverged,
         ),
-    )
-
-
-def _sklearn_claim(ratios: np.ndarray, diverged: int) -> Claim:
-    """``sklearn_mejor_que_mlp``: MSE de la MLP / MSE de MLPRegressor, mayor que 1."""
-    return median_claim(
-        "sklearn_mejor_que_mlp",
+    ),
+    "sklearn_mejor_que_mlp": (
         "MLPRegressor de scikit-learn (Adam, parada temprana) predice mejor que nuestra MLP",
-        ratios,
-        medida="MSE de prueba de la MLP / MSE de MLPRegressor, por semilla",
-        rule=Rule(1.0, "mayor"),
-        frases=_phrases(
+        "MSE de prueba de la MLP / MSE de MLPRegressor, por semilla",
+        "mayor",
+        (
             "MLPRegressor queda por debajo de nuestra MLP con SGD: la nuestra tiene un MSE mayor",
             "Nuestra MLP con SGD queda por debajo de MLPRegressor",
             "Nuestra MLP y MLPRegressor no se separan",
-            diverged,
         ),
+    ),
+}
+
+
+def _comparison(id: str, ratios: np.ndarray, diverged: int) -> Claim:
+    """La conclusión `id` de :data:`_COMPARISONS` para los cocientes por semilla `ratios`."""
+    statement, measured, direction, phrases = _COMPARISONS[id]
+    return median_claim(
+        id,
+        statement,
+        ratios,
+        medida=measured,
+        rule=Rule(1.0, direction),
+        frases=_phrases(*phrases, diverged),
     )
 
 
@@ -113,11 +111,8 @@ def comparison_claims(
     """
     mse = np.asarray(test_mse, dtype=float)
     diverged = int((~np.isfinite(mse)).sum())
-    return [
-        _linear_claim(mse / linear_mse, diverged),
-        _trees_claim(mse / trees_mse, diverged),
-        _sklearn_claim(mse / sklearn_mse, diverged),
-    ]
+    references = dict(zip(_COMPARISONS, (linear_mse, trees_mse, sklearn_mse), strict=True))
+    return [_comparison(id, mse / ref, diverged) for id, ref in references.items()]
 
 
 def censorship_claim(ratios: Sequence[float]) -> Claim:
