@@ -1,0 +1,221 @@
+"""Notebook 04, secciones 3–4 y 8: la escala crítica del batch medida de tres maneras.
+
+* los **pasos hasta el objetivo**: las tasas candidatas de cada B (:func:`step_candidates`) y
+  su tabla (:func:`steps_table`);
+* **B_simple** al inicio y en el objetivo, sin reentrenar (:func:`b_simple_at_target`), junto
+  a las otras dos estimaciones (:func:`scale_estimates`, :func:`scale_report`) y durante un
+  entrenamiento (:func:`noise_along_training`);
+* la **varianza** del gradiente de un batch (:func:`variance_table`,
+  :func:`typical_ratios`, :func:`slope_report`);
+* los pasos de **Nesterov y Adam** frente a SGD (:func:`optimizer_candidates`,
+  :func:`optimizer_fits`, :func:`optimizer_report`).
+
+Claves de máquina: ``B``, ``lr``, ``seed``, ``reached``, ``steps``, ``b_simple``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import stats
+from ..labels import spanish
+from . import noise, scaling, targets
+
+#: Cabeceras en español de la tabla de pasos (:func:`targets.steps_by_batch`).
+STEPS_HEADERS = {
+    "lr": "tasa para llegar antes",
+    "steps": "actualizaciones (mediana)",
+    "samples": "muestras procesadas (mediana)",
+    "reached": "llegan",
+    "runs": "ejecuciones",
+}
+_NOISE_COLUMNS = ["epoch", "loss", "grad_sq_norm", "trace_sigma", "b_simple"]
+
+
+def step_candidates(validos: pd.DataFrame, optimos: pd.DataFrame, max_batch: int) -> dict:
+    """Tres tasas por B (la estable y ¼ y ½ década por debajo); `max_batch` 0: todos los B."""
+    B_pasos = [
+        B
+        for B in validos.index
+        if (B <= max_batch or max_batch == 0) and np.isfinite(validos.loc[B, "stable"])
+    ]
+    return {
+        B: sorted({scaling.round_rate(optimos.loc[B, "stable"] * 10**k) for k in (-0.5, -0.25, 0)})
+        for B in B_pasos
+    }
+
+
+def steps_table(pasos: pd.DataFrame):
+    """La tabla de pasos hasta el objetivo, con cabeceras en español (o el aviso si no hay)."""
+    return spanish(
+        pasos,
+        STEPS_HEADERS,
+        empty="Ningún B tiene una tasa sin divergencias: no hay pasos hasta el objetivo que "
+        "contar.",
+    )
+
+
+def b_simple_at_target(
+    pasos_runs: pd.DataFrame, pasos: pd.DataFrame, en_objetivo: Mapping, X, y
+) -> pd.DataFrame:
+    """B_simple de los pesos al llegar al objetivo, en las ejecuciones de la tasa elegida."""
+    elegidas = pasos_runs[
+        pasos_runs["reached"] & (pasos_runs["lr"] == pasos_runs["B"].map(pasos["lr"]))
+    ]
+    return pd.DataFrame(
+        [
+            {"B": r.B, "seed": r.seed}
+            | noise.gradient_noise_stats(en_objetivo[(r.B, r.lr, r.seed)], X, y)
+            for r in elegidas.itertuples()
+        ],
+        columns=["B", "seed", "grad_sq_norm", "trace_sigma", "b_simple"],
+    )
+
+
+def scale_estimates(by_rate: tuple, by_steps: tuple, bs_vals: np.ndarray) -> dict:
+    """Las tres estimaciones ``(valor, bajo, alto)`` de la escala crítica, con su nombre."""
+    return {
+        "(a) ajuste de ε_opt": by_rate,
+        "(b) pasos hasta el objetivo": by_steps,
+        "(c) B_simple en el objetivo": (
+            float(np.median(bs_vals)) if len(bs_vals) else math.nan,
+            float(bs_vals.min()) if len(bs_vals) else math.nan,
+            float(bs_vals.max()) if len(bs_vals) else math.nan,
+        ),
+    }
+
+
+def scale_report(b_simple_0: float, estimaciones: Mapping) -> str:
+    """B_simple inicial y cada estimación con su intervalo (o «sin datos»)."""
+    lines = [f"B_simple con los pesos iniciales: {b_simple_0:.3g}."]
+    for k, (v, lo, hi) in estimaciones.items():
+        que = "rango de las ejecuciones" if k.startswith("(c)") else "IC 95 %"
+        lines.append(
+            f"{k}: {v:.3g} [{que} {lo:.3g}, {hi:.3g}]" if np.isfinite(v) else f"{k}: sin datos."
+        )
+    return "\n".join(lines)
+
+
+def b_simple_summary(b_simple_obj: pd.DataFrame) -> pd.DataFrame:
+    """Mediana, mínimo, máximo y número de ejecuciones de B_simple en el objetivo, por B."""
+    return (
+        b_simple_obj.groupby("B")["b_simple"]
+        .agg(["median", "min", "max", "count"])
+        .rename(columns={"median": "mediana", "min": "mínimo", "max": "máximo", "count": "llegan"})
+    )
+
+
+def _shape(values: pd.Series) -> str:
+    d = np.diff(values)
+    if (d > 0).all():
+        return "crece siempre"
+    return "baja siempre" if (d < 0).all() else "no es monótono"
+
+
+def noise_along_training(
+    model, X, y, validos: pd.DataFrame, epochs: Sequence[int], seed: int
+) -> tuple[pd.DataFrame, str]:
+    """B_simple en las épocas `epochs` de un entrenamiento con el B válido más cercano a 32.
+
+    Devuelve la tabla (filas finitas) y el texto que la presenta.
+    """
+    if not len(validos):
+        text = "Ningún B tiene una tasa sin divergencias: no hay entrenamiento de referencia."
+        return pd.DataFrame(columns=_NOISE_COLUMNS), text
+    b_ref = min(validos.index, key=lambda b: abs(b - 32))
+    lr_ref = float(validos.loc[b_ref, "opt"])
+    with np.errstate(all="ignore"):  # si diverge, sus filas no finitas se descartan abajo
+        ruido = noise.noise_during_training(
+            model.copy(),
+            X,
+            y,
+            batch_size=int(b_ref),
+            learning_rate=lr_ref,
+            epochs=epochs,
+            seed=seed,
+        )
+    ruido = ruido[np.isfinite(ruido["b_simple"])]
+    text = f"Entrenamiento con B={b_ref}, lr={lr_ref:g}:"
+    if len(ruido) >= 2:
+        mayor = ruido.loc[ruido["b_simple"].idxmax(), "epoch"]
+        text += (
+            f"\nB_simple es máximo en la época {mayor:g} y {_shape(ruido['b_simple'])} entre "
+            "las épocas medidas."
+        )
+    return ruido, text
+
+
+def variance_table(varianza: pd.DataFrame, azar: pd.DataFrame) -> pd.DataFrame:
+    """La varianza exacta por B con la media y la mediana del error de batches al azar."""
+    tabla_var = varianza.drop(columns="per_permutation").set_index("B")
+    g = azar.groupby("B")["sq_error"]
+    tabla_var["random_mean"], tabla_var["random_median"] = g.mean(), g.median()
+    return tabla_var
+
+
+def typical_ratios(azar: pd.DataFrame, batch_sizes: Sequence[int]) -> list[float]:
+    """log10(mediana / media) del error de batches al azar, para 2 ≤ B ≤ 256."""
+    g = azar.groupby("B")["sq_error"]
+    pequenos = [b for b in batch_sizes if 2 <= b <= 256]
+    return [math.log10(g.median()[b] / g.mean()[b]) for b in pequenos]
+
+
+def slope_report(pend_var: float, replicas_var: np.ndarray) -> str:
+    """La pendiente de log varianza frente a log B con su IC 95 % de percentiles."""
+    return (
+        f"Pendiente medida: {pend_var:.3f} [IC 95 % {np.quantile(replicas_var, 0.025):.3f}, "
+        f"{np.quantile(replicas_var, 0.975):.3f}]."
+    )
+
+
+def optimizer_candidates(optimos: pd.DataFrame, candidatas: Mapping) -> dict:
+    """Las tasas candidatas de Nesterov (la estable de SGD / 10, ±¼ década) y de Adam."""
+    return {
+        "nesterov": {
+            B: [scaling.round_rate(optimos.loc[B, "stable"] * 10**k / 10) for k in (-0.25, 0, 0.25)]
+            for B in candidatas
+        },
+        "adam": {B: [0.01, 0.03162, 0.1] for B in candidatas},
+    }
+
+
+def optimizer_fits(opt_runs: Mapping, n_boot: int, seed: int) -> tuple[dict, dict, dict]:
+    """Por optimizador: la tabla de pasos, el ajuste ``(S_min, B_ruido)`` y sus réplicas."""
+    tablas = {k: targets.steps_by_batch(r) for k, r in opt_runs.items()}
+    ajustes = {k: targets.fit_steps(list(t.index), list(t["steps"])) for k, t in tablas.items()}
+    replicas = {
+        k: targets.bootstrap_steps(r, n_boot=n_boot, seed=seed) for k, r in opt_runs.items()
+    }
+    return tablas, ajustes, replicas
+
+
+def optimizer_report(tablas: Mapping, ajustes: Mapping, replicas: Mapping) -> str:
+    """Una línea por optimizador: B_ruido con su IC, S_min y las tasas elegidas."""
+    lines = []
+    for k in tablas:
+        lo, hi = stats.fit_interval(replicas[k][:, 1])
+        if np.isfinite(ajustes[k][1]):
+            lines.append(
+                f"{k}: B_ruido = {ajustes[k][1]:.3g} [IC {lo:.3g}, {hi:.3g}], "
+                f"S_min = {ajustes[k][0]:.3g}; tasas elegidas: "
+                + ", ".join(f"B={B}: {lr:g}" for B, lr in tablas[k]["lr"].items())
+            )
+        else:
+            lines.append(
+                f"{k}: sin ajuste (hacen falta tres B que lleguen al objetivo, con S_min > 0)."
+            )
+    return "\n".join(lines)
+
+
+def optimizer_table(tablas: Mapping):
+    """Las actualizaciones hasta el objetivo por B de cada optimizador (cabeceras en español)."""
+    comp = pd.DataFrame({k: t["steps"] for k, t in tablas.items()})
+    return spanish(
+        comp,
+        {"sgd": "SGD", "nesterov": "Nesterov", "adam": "Adam"},
+        empty="Ningún B tiene una tasa sin divergencias: no hay pasos que comparar.",
+    )
