@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..mlp import MLP
-from .grid import run_grid, runs_for
+from .sweeps import lr_sweep
 
 __all__ = [
     "bootstrap_rates",
@@ -44,30 +44,14 @@ __all__ = [
 # -- la rejilla ---------------------------------------------------------------------
 
 
-def grid_runs(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    X_val: np.ndarray,
-    y_val: np.ndarray,
-    grid: dict[int, Sequence[float]],
-    *,
-    epochs: int,
-    seeds: Sequence[int],
-    n_jobs: int = 1,
-    optimizer: str = "sgd",
-) -> pd.DataFrame:
+def grid_runs(model: MLP, X, y, X_val, y_val, grid: dict, **kw) -> pd.DataFrame:
     """La rejilla ``{B: [tasas]}`` con cada semilla de barajado, desde los pesos de `model`.
 
-    Lo entrena :func:`batchlab.experiments.grid.run_grid` (un B ≥ N corre solo la primera
-    semilla: su único batch tiene todas las filas). Columnas ``method``, ``B``, ``lr``,
-    ``seed``, ``val_loss``, ``train_loss`` y ``diverged`` (``History.diverged``).
+    Es :func:`batchlab.experiments.sweeps.lr_sweep` (mismos argumentos: ``epochs``,
+    ``seeds``, ``n_jobs``, ``optimizer``) con las columnas que lee la rejilla: ``method``,
+    ``B``, ``lr``, ``seed``, ``val_loss``, ``train_loss`` y ``diverged``.
     """
-    runs = runs_for(grid, list(seeds), n=len(X))
-    table = run_grid(
-        runs, X, y, model=model, n_jobs=n_jobs, epochs=epochs, X_val=X_val, y_val=y_val,
-        optimizer=optimizer,
-    ).table()  # fmt: skip
+    table = lr_sweep(model, X, y, X_val, y_val, grid, **kw)
     return table[["method", "B", "lr", "seed", "val_loss", "train_loss", "diverged"]]
 
 
