@@ -47,15 +47,7 @@ _STEPS_TYPES |= {"reached": bool, "diverged": bool}
 _GAP_TYPES = {**dict.fromkeys(GAP_COLUMNS, float), "B": int, "seed": int}
 
 
-def steps_runs(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    X_eval: np.ndarray,
-    y_eval: np.ndarray,
-    candidates: dict[int, Sequence[float]],
-    **kw,
-) -> pd.DataFrame:
+def steps_runs(model: MLP, X, y, X_eval, y_eval, candidates: dict, **kw) -> pd.DataFrame:
     """La tabla de :func:`steps_and_models` (mismos argumentos), sin los modelos."""
     return steps_and_models(model, X, y, X_eval, y_eval, candidates, **kw)[0]
 
