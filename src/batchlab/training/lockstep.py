@@ -41,6 +41,7 @@ from .arguments import (
     check_optimizer,
     check_validation,
     resolve_batch_size,
+    selected_engine,
     validate_data,
 )
 from .history import History
@@ -157,7 +158,8 @@ def train_many(
         ]
         parts = train_groups(groups, X, y, batch_size=bs, n_jobs=n_jobs, **common)
         return [h for part in parts for h in part]
-    if not uses_stack(k, bs):  # el apilado no compensa: train() run a run
+    # el apilado no compensa, o el motor compilado ya quita el sobrecoste: train() run a run
+    if not uses_stack(k, bs) or selected_engine(optimizer) is not None:
         return [
             train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress, **common)
             for m, lr, s in zip(models, lrs, seeds, strict=True)

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..mlp import MLP
 from ..optimizers import get_optimizer
-from .arguments import TrainSetup, check_train_arguments, checked_orders
+from .arguments import TrainSetup, check_train_arguments, checked_orders, selected_engine
 from .batching import epoch_orders, minibatches
 from .checkpoints import Checkpoints
 from .divergence import divergence_limit, exceeds
@@ -79,14 +79,26 @@ class _Run:
 
         Devuelve True si hay que parar (divergencia, un tope o el presupuesto de tiempo).
         """
+        start_t = self.t
+        seconds = self._updates(next(self.orders), self._room_for_one_epoch())
+        self.epoch_time.append(seconds)
+        self.elapsed += seconds
+        if self.t - start_t == len(self.batches):  # época completa
+            self._close_epoch(start_t)
+        elif not self.diverged:  # parada a media época: ¿cómo quedan los pesos?
+            self.diverged = exceeds(self.model.loss(self.setup.X, self.setup.y), self.limit)
+        return self.diverged or self.checks.should_stop(self.elapsed)
+
+    def _updates(self, perm: np.ndarray, update_loss: np.ndarray) -> float:
+        """Los pasos de una época en el orden `perm`; devuelve los segundos de entrenamiento.
+
+        Para en la divergencia o en un tope; deja ``t``, ``next_event`` y ``diverged`` al día.
+        """
         s, step, checks = self.setup, self.step, self.checks
-        update_loss = self._room_for_one_epoch()
         lr0, decay = s.learning_rate, s.decay
         t, elapsed, next_event = self.t, self.elapsed, self.next_event
         inf, clock = math.inf, time.perf_counter  # nombres locales en el bucle caliente
-        perm = next(self.orders)
         Xs, ys = s.X[perm], s.y[perm]
-        start_t = t
         tic = clock()
         for batch in self.batches:  # los slices de batching.minibatches: X_b = Xs[batch]
             lr = lr0 / (1.0 + decay * t) if decay else lr0
@@ -103,14 +115,8 @@ class _Run:
                 if stop:
                     break
                 next_event = checks.next_event(t)
-        self.epoch_time.append(clock() - tic)
-        self.elapsed += self.epoch_time[-1]
         self.t, self.next_event = t, next_event
-        if t - start_t == len(self.batches):  # época completa
-            self._close_epoch(start_t)
-        elif not self.diverged:  # parada a media época: ¿cómo quedan los pesos?
-            self.diverged = exceeds(self.model.loss(s.X, s.y), self.limit)
-        return self.diverged or checks.should_stop(self.elapsed)
+        return clock() - tic
 
     def _room_for_one_epoch(self) -> np.ndarray:
         """Duplica ``update_loss`` si no cabe otra época entera."""
@@ -302,6 +308,9 @@ def train(
         n = setup.n_samples
         given = epoch_orders(n, setup.seed) if orders is None else checked_orders(orders, n)
         run = _Run(model, setup, given, bar)
+        engine = selected_engine(setup.optimizer)  # None salvo con BATCHLAB_ENGINE=numba
+        if engine is not None:  # los pasos de cada época, del núcleo compilado
+            run._updates = engine.EngineSteps(run).updates
         for _ in _epoch_numbers(setup.epochs):
             if run.epoch():
                 break

@@ -1,0 +1,234 @@
+"""El motor compilado (opcional): las actualizaciones de :func:`batchlab.train` con Numba.
+
+Con ``BATCHLAB_ENGINE=numba`` (:func:`batchlab.training.loop.selected_engine`, el único sitio
+que lo lee), ``train()`` y ``train_many`` dan sus pasos con estos núcleos en lugar de con
+:class:`batchlab.mlp.MLP`; por defecto nada cambia. Es el mismo algoritmo que ``mlp.py`` y
+``optimizers.py`` (forward, backward, SGD / Nesterov / Adam y la caída de la tasa, con las
+mismas operaciones en el mismo orden), escrito como bucles que Numba compila: a B pequeño el
+coste de hoy son las ~25 llamadas a NumPy de cada paso, no la aritmética. Solo cambia el orden
+de las sumas de los productos de matrices (BLAS suma en otro orden): las pérdidas difieren en
+los últimos bits (``tests/test_engine.py`` exige ≤ 1e-10 de diferencia relativa).
+
+Un núcleo da un **tramo** de actualizaciones de K runs apilados (K = 1 incluido): hasta el
+próximo punto de control o el final de la época. Lo demás sigue en Python y con la misma
+granularidad que ``train()``: puntos de control, topes, el registro del History y la regla de
+divergencia (:mod:`batchlab.training.divergence`); el núcleo solo para un run cuando la pérdida
+de su batch deja de ser finita, la misma comparación ``not loss < inf`` del bucle de ``train()``.
+La lección sigue siendo ``mlp.py``: este módulo no lo enseña ningún notebook.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numba
+import numpy as np
+
+__all__ = ["ENGINE_OPTIMIZERS", "EngineSteps", "run_block"]
+
+#: optimizadores que el motor sabe dar (clave de ``optimizer=…`` → código del núcleo); con
+#: cualquier otro, ``train()`` usa el bucle de NumPy
+ENGINE_OPTIMIZERS = {"sgd": 0, "nesterov": 1, "adam": 2}
+_SGD, _NESTEROV, _ADAM = 0, 1, 2
+#: β₁, β₂ y ε de Adam: los de :class:`batchlab.optimizers.Adam` (un test lo comprueba)
+ADAM_BETAS = (0.9, 0.999, 1e-8)
+
+
+# -- los núcleos ---------------------------------------------------------------------
+@numba.njit(cache=True, fastmath={"reassoc"})
+def _dot(a, b, b0, n):
+    """``Σ_j a[j]·b[b0 + j]``: la única suma que se reordena (para vectorizarla)."""
+    s = 0.0
+    for j in range(n):
+        s += a[j] * b[b0 + j]
+    return s
+
+
+@numba.njit(cache=True)
+def _forward(theta, sizes, acts, m):
+    """``Z = A_prev W + b`` y ReLU en las capas ocultas (``acts[0]`` ya tiene las filas)."""
+    n_layers, off = sizes.shape[0] - 1, 0
+    for layer in range(n_layers):
+        n_in, n_out = sizes[layer], sizes[layer + 1]
+        a_in, z, bias = acts[layer], acts[layer + 1], off + n_in * n_out
+        for r in range(m):
+            z[r, :n_out] = 0.0
+            for i in range(n_in):
+                a, w = a_in[r, i], off + i * n_out
+                for j in range(n_out):
+                    z[r, j] += a * theta[w + j]
+            for j in range(n_out):
+                v = z[r, j] + theta[bias + j]
+                if layer < n_layers - 1 and v < 0.0:  # np.maximum(z, 0): deja NaN y −0
+                    v = 0.0
+                z[r, j] = v
+        off = bias + n_out
+
+
+@numba.njit(cache=True)
+def _output_delta(out, y, rows, delta, m, n_out, scale):
+    """Pérdida MSE del batch y ``δ = (ŷ − y)·2·scale/size`` en `delta`, como ``MLP``."""
+    size, s = m * n_out, 0.0
+    for r in range(m):
+        for j in range(n_out):
+            d = out[r, j] - y[rows[r], j]
+            delta[r, j] = d
+            s += d * d
+    factor = 2.0 * scale / size
+    for r in range(m):
+        for j in range(n_out):
+            delta[r, j] *= factor
+    return s / size
+
+
+@numba.njit(cache=True)
+def _backward(theta, grad, sizes, offsets, acts, delta, spare, m):
+    """Regla de la cadena de :meth:`MLP._backpropagate`: deja ``scale·∇θ`` en `grad`."""
+    for layer in range(sizes.shape[0] - 2, -1, -1):
+        n_in, n_out, off = sizes[layer], sizes[layer + 1], offsets[layer]
+        a_in, bias = acts[layer], off + n_in * n_out
+        grad[off : bias + n_out] = 0.0
+        for r in range(m):
+            for i in range(n_in):  # dL/dW = A_prevᵀ δ
+                a, g = a_in[r, i], off + i * n_out
+                for j in range(n_out):
+                    grad[g + j] += a * delta[r, j]
+            for j in range(n_out):  # dL/db = 1ᵀ δ
+                grad[bias + j] += delta[r, j]
+        if layer > 0:  # dL/dA_prev = δ Wᵀ, · ReLU'(Z_prev) = sign(A_prev)
+            for r in range(m):
+                for i in range(n_in):
+                    s = _dot(delta[r], theta, off + i * n_out, n_out)
+                    spare[r, i] = s * np.sign(a_in[r, i])
+            delta, spare = spare, delta
+
+
+@numba.njit(cache=True)
+def _update(kind, theta, grad, s1, s2, lr, momentum, step):
+    """El paso del optimizador `kind` con el gradiente `grad`, en sitio (`step` = t de Adam)."""
+    if kind == _SGD:  # grad ya es lr·∇θ: θ ← θ − lr·∇θ
+        for p in range(theta.shape[0]):
+            theta[p] -= grad[p]
+    elif kind == _NESTEROV:  # v ← μv + g;  θ ← θ − lr·(g + μv)
+        for p in range(theta.shape[0]):
+            v = s1[p] * momentum + grad[p]
+            s1[p] = v
+            theta[p] -= (v * momentum + grad[p]) * lr
+    else:  # Adam, con las operaciones de optimizers.adam_update en su orden
+        beta1, beta2, eps = ADAM_BETAS
+        c1, c2 = 1.0 - beta1, 1.0 - beta2
+        sb2 = math.sqrt(1.0 - math.pow(beta2, step))
+        lrb = lr / (1.0 - math.pow(beta1, step))
+        for p in range(theta.shape[0]):
+            g = grad[p]
+            m = s1[p] + (g - s1[p]) * c1
+            v = s2[p] + (g * g - s2[p]) * c2
+            s1[p], s2[p] = m, v
+            theta[p] -= (m / (math.sqrt(v) / sb2 + eps)) * lrb
+
+
+@numba.njit(cache=True)
+def run_block(theta, s1, s2, kind, sizes, X, y, perms, bs, b0, lr0, decay, t0, momentum, losses):
+    """`nb` = ``losses.shape[1]`` actualizaciones de K runs (batches b0, b0+1… de su época).
+
+    ``theta`` (K, P) se actualiza en sitio, con el estado del optimizador ``s1``, ``s2``
+    (K, P) (o (K, 0) si no tiene); ``perms`` (K, N) es el orden de la época de cada run y
+    ``lr0`` (K,) su tasa inicial. Escribe la pérdida de cada batch en ``losses`` (K, nb) y
+    devuelve cuántas dio cada run (menos de nb si su pérdida dejó de ser finita).
+    """
+    n_runs, nb, n = theta.shape[0], losses.shape[1], X.shape[0]
+    widest, n_in = sizes.max(), sizes[0]
+    offsets = np.zeros(sizes.shape[0], np.int64)
+    for layer in range(sizes.shape[0] - 1):
+        offsets[layer + 1] = offsets[layer] + (sizes[layer] + 1) * sizes[layer + 1]
+    acts = np.empty((sizes.shape[0], bs, widest))
+    delta, spare = np.empty((bs, widest)), np.empty((bs, widest))
+    grad = np.empty(theta.shape[1])
+    done = np.full(n_runs, nb, np.int64)
+    for k in range(n_runs):
+        for s in range(nb):
+            t = t0 + s
+            lr = lr0[k] / (1.0 + decay * t) if decay != 0.0 else lr0[k]
+            start = (b0 + s) * bs
+            m = min(start + bs, n) - start
+            rows = perms[k, start : start + m]
+            for r in range(m):
+                acts[0, r, :n_in] = X[rows[r]]
+            _forward(theta[k], sizes, acts, m)
+            scale = lr if kind == _SGD else 1.0
+            out = acts[sizes.shape[0] - 1]
+            loss = _output_delta(out, y, rows, delta, m, sizes[-1], scale)
+            _backward(theta[k], grad, sizes, offsets, acts, delta, spare, m)
+            _update(kind, theta[k], grad, s1[k], s2[k], lr, momentum, t + 1)
+            losses[k, s] = loss
+            if not loss < np.inf:  # inf o NaN: el run para aquí, como en train()
+                done[k] = s + 1
+                break
+    return done
+
+
+# -- train() con el motor -------------------------------------------------------------
+class EngineSteps:
+    """Los pasos de una época de :func:`batchlab.train` con :func:`run_block` (K = 1).
+
+    Sustituye a ``_Run._updates`` de :mod:`batchlab.training.loop` en un entrenamiento
+    (`run`); todo lo demás sigue siendo de ``_Run``: el registro, las pérdidas de cada época,
+    los puntos de control y la regla de divergencia. ``model.theta`` se actualiza en sitio
+    (``model.grad`` no se toca).
+    """
+
+    def __init__(self, run):
+        self.run, setup = run, run.setup
+        self.kind = ENGINE_OPTIMIZERS[setup.optimizer]
+        n_params = run.model.theta.shape[0]
+        self.theta = run.model.theta.reshape(1, n_params)  # una vista: el núcleo escribe en θ
+        self.s1 = np.zeros((1, 0 if self.kind == _SGD else n_params))  # v de Nesterov, m de Adam
+        self.s2 = np.zeros((1, n_params if self.kind == _ADAM else 0))  # v de Adam
+        self.layers = np.array(run.model.layer_sizes, np.int64)
+        self.lr0 = np.array([setup.learning_rate], np.float64)
+
+    def _block(self, perm: np.ndarray, b0: int, losses: np.ndarray) -> int:
+        """Los batches b0… de la época (tantos como `losses`); devuelve cuántos dio."""
+        s = self.run.setup
+        done = run_block(
+            self.theta,
+            self.s1,
+            self.s2,
+            self.kind,
+            self.layers,
+            s.X,
+            s.y,
+            perm,
+            s.batch_size,
+            b0,
+            self.lr0,
+            s.decay,
+            self.run.t,
+            s.momentum,
+            losses,
+        )
+        return int(done[0])
+
+    def updates(self, perm: np.ndarray, update_loss: np.ndarray) -> float:
+        """La época de ``_Run._updates``, por tramos hasta cada punto de control."""
+        run, clock = self.run, time.perf_counter
+        start_t, next_event = run.t, run.next_event
+        end = start_t + len(run.batches)
+        perm = np.ascontiguousarray(perm, dtype=np.int64).reshape(1, -1)
+        tic = clock()
+        while run.t < end:
+            stop = min(next_event, end) if next_event > run.t else end
+            run.t += self._block(perm, run.t - start_t, update_loss[run.t : stop].reshape(1, -1))
+            if not update_loss[run.t - 1] < math.inf:  # la comprobación del bucle de train()
+                run.diverged = True
+                break
+            if run.t == next_event:
+                pause = clock()
+                halt = run.checks.fire(run.t, run.elapsed + pause - tic)
+                tic += clock() - pause  # la evaluación no cuenta como entrenamiento
+                if halt:
+                    break
+                next_event = run.checks.next_event(run.t)
+        run.next_event = next_event
+        return clock() - tic

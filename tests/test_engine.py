@@ -1,0 +1,203 @@
+"""El motor compilado (``BATCHLAB_ENGINE=numba``) da los números de ``train()`` con NumPy.
+
+Cada pérdida de un History (por actualización, por época, al final de la época, de validación,
+de los puntos de control y las iniciales) difiere como mucho 1e-10 en relativo, y el final es el
+mismo: mismas actualizaciones, mismo motivo de parada, mismas divergencias. Sin la variable,
+nada cambia: ``train()`` sigue siendo el bucle de NumPy.
+"""
+
+import numpy as np
+import pytest
+
+import batchlab as bl
+from batchlab.optimizers import Adam
+from batchlab.training import train_many
+from batchlab.training.arguments import selected_engine
+
+pytest.importorskip("numba")
+from batchlab.training import _engine  # noqa: E402
+
+TOLERANCE = 1e-10
+#: los campos de pérdidas de un History
+LOSSES = (
+    "update_loss",
+    "train_loss",
+    "train_loss_end",
+    "val_loss",
+    "checkpoint_loss",
+    "initial_train_loss",
+    "initial_val_loss",
+)
+#: los que deben ser iguales exactamente
+SAME = ("n_updates", "diverged", "stop_reason", "checkpoint_updates", "samples_seen")
+#: (optimizador, tasa que converge, tasa que diverge)
+RATES = [("sgd", 0.01, 3.0), ("nesterov", 0.001, 1.0), ("adam", 0.002, 5.0)]
+
+
+@pytest.fixture(scope="module")
+def data(housing_split):
+    """256 filas reales de entrenamiento y otras 128 como validación."""
+    s = housing_split
+    return s.X_train[:256], s.y_train[:256], s.X_train[-128:], s.y_train[-128:]
+
+
+def max_rel_diff(a, b) -> float:
+    """Máxima diferencia relativa entre dos pérdidas o arrays (lo no finito, idéntico)."""
+    if a is None or b is None:
+        assert a is None and b is None
+        return 0.0
+    a, b = np.atleast_1d(np.asarray(a, float)), np.atleast_1d(np.asarray(b, float))
+    assert a.shape == b.shape
+    finite = np.isfinite(a)
+    assert np.array_equal(finite, np.isfinite(b))
+    assert np.array_equal(a[~finite], b[~finite], equal_nan=True)
+    if not finite.any():
+        return 0.0
+    return float(np.max(np.abs(a[finite] - b[finite]) / np.abs(a[finite])))
+
+
+def history_diff(h_numpy, h_engine) -> float:
+    """Máxima diferencia relativa en todas las pérdidas; el resto, igual."""
+    for name in SAME:
+        assert np.array_equal(getattr(h_numpy, name), getattr(h_engine, name)), name
+    return max(max_rel_diff(getattr(h_numpy, f), getattr(h_engine, f)) for f in LOSSES)
+
+
+def train_both(monkeypatch, data, **kw):
+    """El mismo entrenamiento con el bucle de NumPy y con el motor: (History, History, θ, θ)."""
+    X, y, X_val, y_val = data
+    out = []
+    for engine in ("numpy", "numba"):
+        monkeypatch.setenv("BATCHLAB_ENGINE", engine)
+        model = bl.MLP(rng=7)
+        out.append((bl.train(model, X, y, X_val=X_val, y_val=y_val, seed=3, **kw), model))
+    (h_np, m_np), (h_en, m_en) = out
+    return h_np, h_en, m_np.theta, m_en.theta
+
+
+CASES = {
+    "B=1, una época": dict(batch_size=1, epochs=1, decay=0.01, eval_every=50),
+    "B=32, 10 épocas": dict(batch_size=32, epochs=10, eval_rel=0.1),
+    "B=N": dict(batch_size=None, epochs=30, decay=0.05, eval_every=4),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize(("optimizer", "lr", "lr_diverges"), RATES)
+def test_engine_equals_numpy_train(monkeypatch, data, case, optimizer, lr, lr_diverges):
+    h_np, h_en, th_np, th_en = train_both(
+        monkeypatch, data, learning_rate=lr, optimizer=optimizer, **CASES[case]
+    )
+    assert not h_np.diverged and h_np.stop_reason == "epochs"
+    assert history_diff(h_np, h_en) <= TOLERANCE
+    assert max_rel_diff(th_np, th_en) <= 1e-8  # los pesos finales, también
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize(("optimizer", "lr", "lr_diverges"), RATES)
+def test_diverging_runs_stop_on_their_own_at_the_same_update(
+    monkeypatch, data, case, optimizer, lr, lr_diverges
+):
+    h_np, h_en, _, _ = train_both(
+        monkeypatch, data, learning_rate=lr_diverges, optimizer=optimizer, **CASES[case]
+    )
+    assert h_np.diverged and h_en.stop_reason == "diverged"
+    assert history_diff(h_np, h_en) <= TOLERANCE
+
+
+@pytest.mark.parametrize(("optimizer", "lr", "lr_diverges"), RATES)
+def test_target_loss_and_max_updates_stop_at_the_same_update(
+    monkeypatch, data, optimizer, lr, lr_diverges
+):
+    kw = dict(batch_size=8, epochs=20, learning_rate=lr, optimizer=optimizer, eval_every=5)
+    h_np, _, _, _ = train_both(monkeypatch, data, **kw)
+    target = float(np.quantile(h_np.checkpoint_loss, 0.3))  # se alcanza a media época
+    h_np, h_en, _, _ = train_both(monkeypatch, data, target_loss=target, **kw)
+    assert h_np.stop_reason == "target"
+    assert history_diff(h_np, h_en) <= TOLERANCE
+    h_np, h_en, _, _ = train_both(monkeypatch, data, max_updates=77, **kw)
+    assert h_np.stop_reason == "max_updates" and h_np.n_updates == 77
+    assert history_diff(h_np, h_en) <= TOLERANCE
+
+
+def test_callback_sees_every_update_with_the_current_weights(monkeypatch, data):
+    seen = {}
+    for engine in ("numpy", "numba"):
+        monkeypatch.setenv("BATCHLAB_ENGINE", engine)
+        trace = seen[engine] = []
+        bl.train(
+            bl.MLP(rng=1),
+            *data[:2],
+            batch_size=64,
+            learning_rate=0.01,
+            epochs=2,
+            seed=0,
+            callback=lambda t, m, trace=trace: trace.append((t, m.theta[:3].copy())),
+        )
+    assert [t for t, _ in seen["numpy"]] == [t for t, _ in seen["numba"]] == list(range(1, 9))
+    for (_, a), (_, b) in zip(seen["numpy"], seen["numba"], strict=True):
+        assert max_rel_diff(a, b) <= TOLERANCE
+
+
+def test_train_many_with_the_engine_is_train(monkeypatch, data):
+    X, y, X_val, y_val = data
+    kw = dict(batch_size=4, epochs=3, X_val=X_val, y_val=y_val, eval_every=20, optimizer="adam")
+    lrs, seeds = [0.001, 0.003, 5.0], [0, 1, 2]  # el último diverge
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numba")
+    many = train_many([bl.MLP(rng=s) for s in seeds], X, y, learning_rates=lrs, seeds=seeds, **kw)
+    for h, lr, s in zip(many, lrs, seeds, strict=True):
+        alone = bl.train(bl.MLP(rng=s), X, y, learning_rate=lr, seed=s, **kw)
+        assert history_diff(alone, h) == 0.0
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numpy")
+    reference = train_many(
+        [bl.MLP(rng=s) for s in seeds], X, y, learning_rates=lrs, seeds=seeds, **kw
+    )
+    assert [h.diverged for h in many] == [False, False, True]
+    assert max(history_diff(a, b) for a, b in zip(reference, many, strict=True)) <= TOLERANCE
+
+
+def test_a_perturbed_learning_rate_is_detected(monkeypatch, data):
+    """Los tests pueden fallar: una tasa 1e-7 distinta ya se nota en las pérdidas."""
+    X, y, _, _ = data
+    kw = dict(batch_size=32, epochs=10, seed=3)
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numpy")
+    h_np = bl.train(bl.MLP(rng=7), X, y, learning_rate=0.01, **kw)
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numba")
+    h_en = bl.train(bl.MLP(rng=7), X, y, learning_rate=0.01 * (1 + 1e-7), **kw)
+    assert history_diff(h_np, h_en) > TOLERANCE
+
+
+def test_k_stacked_runs_in_one_block_are_k_single_runs(data):
+    X, y, _, _ = data
+    sizes = np.array([8, 64, 32, 1], np.int64)
+    theta = np.stack([bl.MLP(rng=s).theta for s in range(3)])
+    perms = np.stack([np.random.default_rng(s).permutation(len(X)) for s in range(3)])
+    lr0 = np.array([0.01, 0.02, 0.03])
+    state = np.zeros_like(theta), np.zeros_like(theta)
+    together, losses = theta.copy(), np.empty((3, 10))
+    _engine.run_block(together, *state, 2, sizes, X, y, perms, 8, 2, lr0, 0.1, 5, 0.9, losses)
+    for k in range(3):
+        one, loss_k = theta[k : k + 1].copy(), np.empty((1, 10))
+        zeros = np.zeros_like(one), np.zeros_like(one)
+        _engine.run_block(
+            one, *zeros, 2, sizes, X, y, perms[k : k + 1], 8, 2, lr0[k : k + 1], 0.1, 5, 0.9, loss_k
+        )
+        assert np.array_equal(one[0], together[k]) and np.array_equal(loss_k[0], losses[k])
+
+
+def test_by_default_train_is_the_numpy_loop(monkeypatch):
+    monkeypatch.delenv("BATCHLAB_ENGINE", raising=False)
+    assert selected_engine("sgd") is None
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numpy")
+    assert selected_engine("adam") is None
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numba")
+    assert selected_engine("sgd") is _engine
+    assert selected_engine("otro") is None  # un optimizador que el motor no sabe dar
+    monkeypatch.setenv("BATCHLAB_ENGINE", "jax")
+    with pytest.raises(ValueError, match="BATCHLAB_ENGINE debe ser uno de numpy, numba"):
+        selected_engine("sgd")
+
+
+def test_the_engine_uses_the_course_optimizers():
+    assert _engine.ADAM_BETAS == (Adam.BETA1, Adam.BETA2, Adam.EPS)
+    assert set(_engine.ENGINE_OPTIMIZERS) <= set(bl.optimizers.OPTIMIZERS)
