@@ -20,6 +20,11 @@ en ``.venv-bench``. Sin JAX, el script lo dice y termina sin error.
 
     .venv-bench/bin/python benchmarks/bench_peers.py            # o: make bench
     .venv-bench/bin/python benchmarks/bench_peers.py --tiny     # comprobación rápida
+    .venv-bench/bin/python benchmarks/bench_peers.py --engine numba --print-only
+
+Con ``--engine numba`` se mide además el motor compilado (``BATCHLAB_ENGINE=numba``), intercalado
+con los otros dos, y para los dos lados de batchlab también el tiempo de solo entrenamiento
+(``History.epoch_time``: sin la pérdida inicial ni la final sobre las N filas, que JAX no calcula).
 """
 
 from __future__ import annotations
@@ -110,10 +115,14 @@ def initial_params(jax, seeds: list[int]):
     return tuple(layers)
 
 
-def time_batchlab(X, y, B: int, K: int, U: int, seeds: list[int]) -> tuple[float, np.ndarray]:
-    """Segundos de reloj de los K runs y las pérdidas por actualización del primero."""
+def time_batchlab(
+    X, y, B: int, K: int, U: int, seeds: list[int], engine: str = "numpy"
+) -> tuple[float, np.ndarray, float]:
+    """Segundos de reloj de los K runs, las pérdidas del primero y los segundos de solo
+    entrenamiento (la suma de ``epoch_time``), con el motor `engine` (``BATCHLAB_ENGINE``)."""
     models = [bl.MLP(rng=s) for s in seeds]
     kw = dict(batch_size=B, epochs=1, max_updates=U)
+    os.environ["BATCHLAB_ENGINE"] = engine
     t0 = time.perf_counter()
     if K == 1:
         hs = [bl.train(models[0], X, y, learning_rate=LEARNING_RATE, seed=seeds[0], **kw)]
@@ -121,7 +130,8 @@ def time_batchlab(X, y, B: int, K: int, U: int, seeds: list[int]) -> tuple[float
         hs = train_many(models, X, y, learning_rates=LEARNING_RATE, seeds=seeds, **kw)
     seconds = time.perf_counter() - t0
     assert not any(h.diverged for h in hs), "un run divergió: la medida no sería comparable"
-    return seconds, np.asarray(hs[0].update_loss[:U])
+    training = float(sum(h.epoch_time.sum() for h in hs))
+    return seconds, np.asarray(hs[0].update_loss[:U]), training
 
 
 def time_jax(jax, f, params, idx, lrs) -> tuple[float, np.ndarray]:
@@ -144,10 +154,13 @@ def machine() -> str:
     )
 
 
-def measure(jax, configs, repeats: int, rows: int | None) -> pd.DataFrame:
+def measure(jax, configs, repeats: int, rows: int | None, engine: bool = False) -> pd.DataFrame:
     """Mediana de µs por actualización de run de cada implementación, intercaladas."""
     X, y = problem(rows)
     rows_out = []
+    who_all = ["batchlab", "jax"] + (["engine"] if engine else [])
+    if engine:  # compila (o carga de la caché) el motor fuera de la medida
+        time_batchlab(X[:64], y[:64], 1, 1, 4, [0], "numba")
     for B, K, U in configs:
         seeds = list(range(K))
         idx = jax.numpy.asarray(row_indices(len(X), B, U, seeds))
@@ -157,22 +170,34 @@ def measure(jax, configs, repeats: int, rows: int | None) -> pd.DataFrame:
         t0 = time.perf_counter()
         jax.block_until_ready(f(params, idx, lrs))
         compile_s = time.perf_counter() - t0
-        times = {"batchlab": [], "jax": []}
+        times = {k: [] for k in who_all + ["batchlab_train", "engine_train"]}
+        losses = {}
         for r in range(repeats):
-            order = ["batchlab", "jax"] if r % 2 == 0 else ["jax", "batchlab"]
+            order = who_all[r % len(who_all) :] + who_all[: r % len(who_all)]  # rota el orden
             for who in order:
-                if who == "batchlab":
-                    s, ours = time_batchlab(X, y, B, K, U, seeds)
+                if who == "jax":
+                    s, losses[who] = time_jax(jax, f, params, idx, lrs)
                 else:
-                    s, theirs = time_jax(jax, f, params, idx, lrs)
+                    engine_name = "numba" if who == "engine" else "numpy"
+                    s, losses[who], train_s = time_batchlab(X, y, B, K, U, seeds, engine_name)
+                    times[f"{who}_train"].append(train_s)
                 times[who].append(s)
-        diff = float(np.max(np.abs(ours - theirs) / np.abs(theirs)))
-        per = {k: 1e6 * float(np.median(v)) / (K * U) for k, v in times.items()}
-        rows_out.append(
-            {"B": B, "K": K, "updates": U, "batchlab_us": per["batchlab"], "jax_us": per["jax"],
-             "ratio": per["batchlab"] / per["jax"], "jax_compile_s": compile_s,
-             "max_rel_diff": diff}
-        )  # fmt: skip
+        theirs = losses["jax"]
+        diff = float(np.max(np.abs(losses["batchlab"] - theirs) / np.abs(theirs)))
+        per = {k: 1e6 * float(np.median(v)) / (K * U) for k, v in times.items() if v}
+        row = {"B": B, "K": K, "updates": U, "batchlab_us": per["batchlab"], "jax_us": per["jax"],
+               "ratio": per["batchlab"] / per["jax"], "jax_compile_s": compile_s,
+               "max_rel_diff": diff}  # fmt: skip
+        if engine:
+            row.update(
+                batchlab_train_us=per["batchlab_train"],
+                engine_us=per["engine"],
+                engine_train_us=per["engine_train"],
+                engine_ratio=per["engine"] / per["jax"],
+                engine_train_ratio=per["engine_train"] / per["jax"],
+                engine_diff=float(np.max(np.abs(losses["engine"] - theirs) / np.abs(theirs))),
+            )
+        rows_out.append(row)
     return pd.DataFrame(rows_out)
 
 
@@ -192,6 +217,24 @@ def to_markdown(table: pd.DataFrame, repeats: int) -> str:
             f"| {r.B} | {r.K} | {r.batchlab_us:.2f} ({trainer}) | {r.jax_us:.2f} | "
             f"{r.ratio:.2f}× | {r.jax_compile_s:.1f} s | {r.max_rel_diff:.1e} |"
         )
+    if "engine_us" in table:
+        lines += [
+            "",
+            "Con el motor compilado (`BATCHLAB_ENGINE=numba`); «solo entrenamiento» es la suma de "
+            "`History.epoch_time` (sin las pérdidas inicial y final sobre las N filas, que JAX no "
+            "calcula):",
+            "",
+            "| B | K | batchlab NumPy | NumPy, solo entrenamiento | motor | motor, solo "
+            "entrenamiento | JAX | motor / JAX | motor (solo entrenamiento) / JAX | "
+            "dif. rel. máx. |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in table.itertuples():
+            lines.append(
+                f"| {r.B} | {r.K} | {r.batchlab_us:.2f} | {r.batchlab_train_us:.2f} | "
+                f"{r.engine_us:.2f} | {r.engine_train_us:.2f} | {r.jax_us:.2f} | "
+                f"{r.engine_ratio:.2f}× | {r.engine_train_ratio:.2f}× | {r.engine_diff:.1e} |"
+            )
     return "\n".join(lines)
 
 
@@ -208,6 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="comprobación rápida, sin escribir")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--engine", choices=["numpy", "numba"], default="numpy",
+        help="numba: mide también el motor compilado (BATCHLAB_ENGINE=numba)",
+    )  # fmt: skip
+    parser.add_argument("--print-only", action="store_true", help="no escribe benchmarks/README.md")
+    parser.add_argument(
+        "--configs", help="solo estas configuraciones B:K:U, p. ej. 1:16:4000,32:16:500"
+    )
     args = parser.parse_args(argv)
     jax = load_jax()
     if jax is None:
@@ -215,11 +266,13 @@ def main(argv: list[str] | None = None) -> int:
               ".venv-bench) para medir batchlab frente a JAX.")  # fmt: skip
         return 0
     configs, repeats, rows = (TINY, 1, 512) if args.tiny else (FULL, args.repeats, None)
+    if args.configs:
+        configs = [tuple(int(v) for v in c.split(":")) for c in args.configs.split(",")]
     with threadpool_limits(1):
-        table = measure(jax, configs, repeats, rows)
+        table = measure(jax, configs, repeats, rows, engine=args.engine == "numba")
     text = to_markdown(table, repeats)
     print(text)
-    if not args.tiny:
+    if not (args.tiny or args.print_only):
         write_readme(text, HERE / "README.md")
     return 0
 
