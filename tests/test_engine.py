@@ -79,6 +79,9 @@ CASES = {
     "B=1, una época": dict(batch_size=1, epochs=1, decay=0.01, eval_every=50),
     "B=32, 10 épocas": dict(batch_size=32, epochs=10, eval_rel=0.1),
     "B=N": dict(batch_size=None, epochs=30, decay=0.05, eval_every=4),
+    # los dos caminos del núcleo (bucles con B < SMALL_BATCH, BLAS si no) y un último batch menor
+    "B=3, resto de 1 fila": dict(batch_size=3, epochs=1, eval_every=40),
+    "B=100, resto de 56": dict(batch_size=100, epochs=10),
 }
 
 

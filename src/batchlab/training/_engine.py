@@ -5,9 +5,10 @@ que lo lee), ``train()`` y ``train_many`` dan sus pasos con estos núcleos en lu
 :class:`batchlab.mlp.MLP`; por defecto nada cambia. Es el mismo algoritmo que ``mlp.py`` y
 ``optimizers.py`` (forward, backward, SGD / Nesterov / Adam y la caída de la tasa, con las
 mismas operaciones en el mismo orden), escrito como bucles que Numba compila: a B pequeño el
-coste de hoy son las ~25 llamadas a NumPy de cada paso, no la aritmética. Solo cambia el orden
-de las sumas de los productos de matrices (BLAS suma en otro orden): las pérdidas difieren en
-los últimos bits (``tests/test_engine.py`` exige ≤ 1e-10 de diferencia relativa).
+coste de hoy son las ~25 llamadas a NumPy de cada paso, no la aritmética. Con menos de
+:data:`SMALL_BATCH` filas los productos de matrices son bucles; con más, ``np.dot`` (BLAS)
+dentro del núcleo. Solo cambia el orden de las sumas de esos productos: las pérdidas difieren
+en los últimos bits (``tests/test_engine.py`` exige ≤ 1e-10 de diferencia relativa).
 
 Un núcleo da un **tramo** de actualizaciones de K runs apilados (K = 1 incluido): hasta el
 próximo punto de control o el final de la época. Lo demás sigue en Python y con la misma
@@ -33,10 +34,12 @@ ENGINE_OPTIMIZERS = {"sgd": 0, "nesterov": 1, "adam": 2}
 _SGD, _NESTEROV, _ADAM = 0, 1, 2
 #: β₁, β₂ y ε de Adam: los de :class:`batchlab.optimizers.Adam` (un test lo comprueba)
 ADAM_BETAS = (0.9, 0.999, 1e-8)
+#: por debajo de estas filas por batch, los productos en bucles compilados ganan a BLAS
+SMALL_BATCH = 4
 
 
 # -- los núcleos ---------------------------------------------------------------------
-@numba.njit(cache=True, fastmath={"reassoc"})
+@numba.njit(cache=True, error_model="numpy", fastmath={"reassoc"})
 def _dot(a, b, b0, n):
     """``Σ_j a[j]·b[b0 + j]``: la única suma que se reordena (para vectorizarla)."""
     s = 0.0
@@ -45,9 +48,59 @@ def _dot(a, b, b0, n):
     return s
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _forward(theta, sizes, acts, m):
-    """``Z = A_prev W + b`` y ReLU en las capas ocultas (``acts[0]`` ya tiene las filas)."""
+    """``Z = A_prev W + b`` (BLAS) y ReLU en las capas ocultas (``acts[0]`` ya tiene las filas)."""
+    n_layers, off = sizes.shape[0] - 1, 0
+    for layer in range(n_layers):
+        n_in, n_out = sizes[layer], sizes[layer + 1]
+        bias = off + n_in * n_out
+        z = np.dot(acts[layer][:m], theta[off:bias].reshape(n_in, n_out))
+        out = acts[layer + 1]
+        for r in range(m):
+            for j in range(n_out):
+                v = z[r, j] + theta[bias + j]
+                if layer < n_layers - 1 and v < 0.0:  # np.maximum(z, 0): deja NaN y −0
+                    v = 0.0
+                out[r, j] = v
+        off = bias + n_out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _output_delta(out, y, rows, delta, m, n_out, scale):
+    """Pérdida MSE del batch y ``δ = (ŷ − y)·2·scale/size`` en `delta`, como ``MLP``."""
+    size, s = m * n_out, 0.0
+    for r in range(m):
+        for j in range(n_out):
+            d = out[r, j] - y[rows[r], j]
+            delta[r, j] = d
+            s += d * d
+    factor = 2.0 * scale / size
+    for r in range(m):
+        for j in range(n_out):
+            delta[r, j] *= factor
+    return s / size
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _backward(theta, grad, sizes, offsets, acts, delta, m):
+    """Regla de la cadena de :meth:`MLP._backpropagate` (BLAS): deja ``scale·∇θ`` en `grad`."""
+    for layer in range(sizes.shape[0] - 2, -1, -1):
+        n_in, n_out, off = sizes[layer], sizes[layer + 1], offsets[layer]
+        a_in, bias = acts[layer][:m], off + n_in * n_out
+        grad[off:bias] = np.dot(a_in.T, delta).ravel()  # dL/dW = A_prevᵀ δ
+        for j in range(n_out):  # dL/db = 1ᵀ δ
+            s = 0.0
+            for r in range(m):
+                s += delta[r, j]
+            grad[bias + j] = s
+        if layer > 0:  # dL/dA_prev = δ Wᵀ, · ReLU'(Z_prev) = sign(A_prev)
+            delta = np.dot(delta, theta[off:bias].reshape(n_in, n_out).T) * np.sign(a_in)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _forward_rows(theta, sizes, acts, m):
+    """El :func:`_forward` de pocas filas, en bucles (a B = 1, más rápido que BLAS)."""
     n_layers, off = sizes.shape[0] - 1, 0
     for layer in range(n_layers):
         n_in, n_out = sizes[layer], sizes[layer + 1]
@@ -66,28 +119,12 @@ def _forward(theta, sizes, acts, m):
         off = bias + n_out
 
 
-@numba.njit(cache=True)
-def _output_delta(out, y, rows, delta, m, n_out, scale):
-    """Pérdida MSE del batch y ``δ = (ŷ − y)·2·scale/size`` en `delta`, como ``MLP``."""
-    size, s = m * n_out, 0.0
-    for r in range(m):
-        for j in range(n_out):
-            d = out[r, j] - y[rows[r], j]
-            delta[r, j] = d
-            s += d * d
-    factor = 2.0 * scale / size
-    for r in range(m):
-        for j in range(n_out):
-            delta[r, j] *= factor
-    return s / size
-
-
-@numba.njit(cache=True)
-def _backward(theta, grad, sizes, offsets, acts, delta, spare, m):
-    """Regla de la cadena de :meth:`MLP._backpropagate`: deja ``scale·∇θ`` en `grad`."""
+@numba.njit(cache=True, error_model="numpy")
+def _backward_rows(theta, grad, sizes, offsets, acts, deltas, m):
+    """El :func:`_backward` de pocas filas, en bucles; ``deltas[l]`` es dL/dZ de la capa l."""
     for layer in range(sizes.shape[0] - 2, -1, -1):
         n_in, n_out, off = sizes[layer], sizes[layer + 1], offsets[layer]
-        a_in, bias = acts[layer], off + n_in * n_out
+        a_in, bias, delta = acts[layer], off + n_in * n_out, deltas[layer + 1]
         grad[off : bias + n_out] = 0.0
         for r in range(m):
             for i in range(n_in):  # dL/dW = A_prevᵀ δ
@@ -100,11 +137,10 @@ def _backward(theta, grad, sizes, offsets, acts, delta, spare, m):
             for r in range(m):
                 for i in range(n_in):
                     s = _dot(delta[r], theta, off + i * n_out, n_out)
-                    spare[r, i] = s * np.sign(a_in[r, i])
-            delta, spare = spare, delta
+                    deltas[layer][r, i] = s * np.sign(a_in[r, i])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _update(kind, theta, grad, s1, s2, lr, momentum, step):
     """El paso del optimizador `kind` con el gradiente `grad`, en sitio (`step` = t de Adam)."""
     if kind == _SGD:  # grad ya es lr·∇θ: θ ← θ − lr·∇θ
@@ -128,7 +164,7 @@ def _update(kind, theta, grad, s1, s2, lr, momentum, step):
             theta[p] -= (m / (math.sqrt(v) / sb2 + eps)) * lrb
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def run_block(theta, s1, s2, kind, sizes, X, y, perms, bs, b0, lr0, decay, t0, momentum, losses):
     """`nb` = ``losses.shape[1]`` actualizaciones de K runs (batches b0, b0+1… de su época).
 
@@ -138,12 +174,11 @@ def run_block(theta, s1, s2, kind, sizes, X, y, perms, bs, b0, lr0, decay, t0, m
     devuelve cuántas dio cada run (menos de nb si su pérdida dejó de ser finita).
     """
     n_runs, nb, n = theta.shape[0], losses.shape[1], X.shape[0]
-    widest, n_in = sizes.max(), sizes[0]
     offsets = np.zeros(sizes.shape[0], np.int64)
     for layer in range(sizes.shape[0] - 1):
         offsets[layer + 1] = offsets[layer] + (sizes[layer] + 1) * sizes[layer + 1]
-    acts = np.empty((sizes.shape[0], bs, widest))
-    delta, spare = np.empty((bs, widest)), np.empty((bs, widest))
+    acts = [np.empty((bs, sizes[layer])) for layer in range(sizes.shape[0])]
+    deltas = [np.empty((bs, sizes[layer])) for layer in range(sizes.shape[0])]
     grad = np.empty(theta.shape[1])
     done = np.full(n_runs, nb, np.int64)
     for k in range(n_runs):
@@ -154,12 +189,17 @@ def run_block(theta, s1, s2, kind, sizes, X, y, perms, bs, b0, lr0, decay, t0, m
             m = min(start + bs, n) - start
             rows = perms[k, start : start + m]
             for r in range(m):
-                acts[0, r, :n_in] = X[rows[r]]
-            _forward(theta[k], sizes, acts, m)
+                acts[0][r] = X[rows[r]]
             scale = lr if kind == _SGD else 1.0
-            out = acts[sizes.shape[0] - 1]
-            loss = _output_delta(out, y, rows, delta, m, sizes[-1], scale)
-            _backward(theta[k], grad, sizes, offsets, acts, delta, spare, m)
+            out, delta = acts[sizes.shape[0] - 1], deltas[sizes.shape[0] - 1]
+            if m < SMALL_BATCH:
+                _forward_rows(theta[k], sizes, acts, m)
+                loss = _output_delta(out, y, rows, delta, m, sizes[-1], scale)
+                _backward_rows(theta[k], grad, sizes, offsets, acts, deltas, m)
+            else:
+                _forward(theta[k], sizes, acts, m)
+                loss = _output_delta(out, y, rows, delta, m, sizes[-1], scale)
+                _backward(theta[k], grad, sizes, offsets, acts, delta[:m], m)
             _update(kind, theta[k], grad, s1[k], s2[k], lr, momentum, t + 1)
             losses[k, s] = loss
             if not loss < np.inf:  # inf o NaN: el run para aquí, como en train()
