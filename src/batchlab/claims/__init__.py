@@ -4,10 +4,10 @@
   y :class:`Claim`;
 * :mod:`~batchlab.claims.measures` — del bootstrap jerárquico o de «k de n» a una conclusión;
 * :mod:`~batchlab.claims.render` — Resultado, Lo que hemos aprendido, la auditoría y el JSON;
-* ``nb01`` … ``nb05``: el registro de conclusiones de cada notebook.
+* ``nb01`` … ``nb04`` (y ``nb04_budget``): el registro de conclusiones de cada notebook.
 
-:mod:`~batchlab.claims.engine` es el motor anterior (una sola división), que usan los notebooks
-que aún no se han pasado al registro.
+:mod:`~batchlab.claims.engine` es el motor anterior (una sola división, ids sin el notebook
+delante) que aún usan esos registros; pasarlos a :class:`Spec` sobre réplicas es la issue 23.
 """
 
 from . import spec

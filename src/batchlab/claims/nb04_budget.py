@@ -17,7 +17,7 @@ from ..stats import median_difference
 from .engine import Claim, Rule, fit_claim, median_claim, rate_claim
 
 #: Los dos optimizadores que se comparan con SGD y su nombre en las frases.
-OPTIMIZER_NAMES = {"nesterov": "SGD con momento de Nesterov", "adam": "Adam"}
+_COMPARED_OPTIMIZERS = {"nesterov": "SGD con momento de Nesterov", "adam": "Adam"}
 
 
 def gap_claim(dif: float, reps_dif: np.ndarray, b_g0: int, b_g1: int, n: int) -> Claim:
@@ -138,7 +138,7 @@ def keskar_claim(fin_upd: pd.DataFrame, h0: int, h1: int, n: int) -> Claim:
 def optimizer_claims(ajustes_opt: Mapping, replicas_opt: Mapping, n: int) -> list[Claim]:
     """B_ruido de Nesterov y de Adam entre el de SGD (ajustes ``(S_min, B_ruido)``)."""
     found = []
-    for k, nombre in OPTIMIZER_NAMES.items():
+    for k, nombre in _COMPARED_OPTIMIZERS.items():
         found.append(
             fit_claim(
                 f"04.optim.b_critico_{k}",

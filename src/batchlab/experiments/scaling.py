@@ -10,9 +10,9 @@ Reglas escritas una vez y usadas por el notebook y sus tests:
 * el **ajuste** ε_opt(B) = ε_max / (1 + B_ruido/B) (:func:`fit_optimal_rate`) con su
   bootstrap sobre ejecuciones (:func:`bootstrap_rates`).
 
-Los pasos hasta un objetivo están en :mod:`batchlab.targets`; el diagnóstico de las curvas
-del experimento del blog, en :mod:`batchlab.schedules`; las conclusiones sobre cantidades
-ajustadas, en :mod:`batchlab.claims`.
+Los pasos hasta un objetivo están en :mod:`batchlab.experiments.targets`; el diagnóstico de
+las curvas del experimento del blog, en :mod:`batchlab.experiments.schedules`; las
+conclusiones sobre cantidades ajustadas, en :mod:`batchlab.claims`.
 
 Claves de máquina: ``B``, ``lr``, ``seed``, ``val_loss``, ``diverged``; ``opt``,
 ``stable``, ``flags``.
@@ -44,14 +44,14 @@ __all__ = [
 # -- la rejilla ---------------------------------------------------------------------
 
 
-def grid_runs(model: MLP, X, y, X_val, y_val, grid: dict, **kw) -> pd.DataFrame:
+def grid_runs(model: MLP, X, y, X_val, y_val, grid: dict, *, seeds, **kw) -> pd.DataFrame:
     """La rejilla ``{B: [tasas]}`` con cada semilla de barajado, desde los pesos de `model`.
 
-    Es :func:`batchlab.experiments.sweeps.lr_sweep` (mismos argumentos: ``epochs``,
-    ``seeds``, ``n_jobs``, ``optimizer``) con las columnas que lee la rejilla: ``method``,
+    Es :func:`batchlab.experiments.sweeps.lr_sweep` (``seeds`` obligatorio; además ``epochs``,
+    ``n_jobs``, ``optimizer``) con las columnas que lee la rejilla: ``method``,
     ``B``, ``lr``, ``seed``, ``val_loss``, ``train_loss`` y ``diverged``.
     """
-    table = lr_sweep(model, X, y, X_val, y_val, grid, **kw)
+    table = lr_sweep(model, X, y, X_val, y_val, grid, seeds=seeds, **kw)
     return table[["method", "B", "lr", "seed", "val_loss", "train_loss", "diverged"]]
 
 

@@ -75,7 +75,7 @@ def steps_and_models(
 
     Cada ejecución para en `max_epochs` épocas o en `max_updates` actualizaciones, lo
     primero que llegue (una tasa que no llega no gasta todo el presupuesto de épocas).
-    Las ejecuciones de un mismo B van juntas en :func:`batchlab.lockstep.train_many` y se
+    Las ejecuciones de un mismo B van juntas en :func:`batchlab.training.train_many` y se
     reparten entre `n_jobs` procesos (:func:`_groups_by_batch`). El resultado no depende
     de `n_jobs`. Un B ≥ N (el batch completo) corre solo la primera semilla: el barajado
     solo cambiaría el orden de la suma dentro de su único batch. `model` no cambia.
@@ -180,7 +180,7 @@ def gap_at_train_loss(
 
     Cada B con su tasa (`tuned`) y cada semilla; puntos de control geométricos al 5 %
     sobre el conjunto de entrenamiento (``train()`` sin validación), las semillas de un B
-    a la vez (:func:`batchlab.lockstep.train_many`) y los B repartidos en `n_jobs`
+    a la vez (:func:`batchlab.training.train_many`) y los B repartidos en `n_jobs`
     procesos. Filas ``B``, ``lr``, ``seed``, ``steps``, ``train``, ``test``, ``gap`` (NaN si
     no llega, también si diverge: la regla de ``train()``).
     """

@@ -17,7 +17,7 @@ la imagen sale sin ``alt`` y nbconvert avisa «Alternative text is missing». Un
 con ``src`` ``data:`` pasa el saneado de JupyterLab en notebooks sin confianza (solo se
 comprueban los esquemas de ``href`` y ``cite``) y no necesita JavaScript. El modo
 ``"metadata"`` queda para herramientas que sí leen esos metadatos. ``image_output``
-hace lo mismo con bytes ya hechos (el PNG animado de ``batchlab.animation``).
+hace lo mismo con bytes ya hechos (el PNG animado de ``batchlab.plots.animation``).
 """
 
 from __future__ import annotations

@@ -233,7 +233,7 @@ def gif_output(data: bytes, alt: str):
     """El GIF como salida de celda: ``display(gif_output(gif, alt))``.
 
     Se guarda como ``<img src="data:image/gif;base64,…" alt="…">`` (ver
-    ``batchlab.display``): se mueve sin JavaScript y sin confiar en el notebook, en
+    ``batchlab.plots.alt_text``): se mueve sin JavaScript y sin confiar en el notebook, en
     JupyterLab, GitHub, nbconvert/nbviewer y el sitio estático.
     """
     if not data.startswith((b"GIF87a", b"GIF89a")):

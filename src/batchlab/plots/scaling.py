@@ -2,7 +2,7 @@
 
 Lee las tablas de :mod:`batchlab.scaling` y :mod:`batchlab.schedules` por sus claves de
 máquina y dibuja en español; cada figura lleva su texto alternativo
-(:func:`batchlab.display.describe`). Una figura sin datos finitos lo dice en sus ejes en
+(:func:`batchlab.plots.alt_text.describe`). Una figura sin datos finitos lo dice en sus ejes en
 lugar de fallar. Las figuras de la escala de ruido están en :mod:`batchlab.noise_plots`.
 """
 

@@ -61,7 +61,7 @@ def setup_style() -> None:
     """Estilo común del curso: fondo claro, rejilla suave, PNG a resolución moderada.
 
     En un notebook, además, cada figura se guarda con su texto alternativo
-    (:func:`batchlab.display.enable_alt_text`; la descripción la pone :func:`describe`).
+    (:func:`batchlab.plots.alt_text.enable_alt_text`; la descripción la pone :func:`describe`).
     """
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update(

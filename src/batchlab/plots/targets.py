@@ -3,10 +3,10 @@
 Los pasos hasta el objetivo frente a B con las estimaciones de B_ruido, la varianza del
 gradiente de un batch, λ_max a lo largo del batch completo, los pasos por optimizador y la
 brecha de generalización a igual pérdida de entrenamiento. Lee las tablas de
-:mod:`batchlab.targets`, :mod:`batchlab.noise` y :mod:`batchlab.curvature` por sus claves
-de máquina y dibuja en español; cada figura lleva su texto alternativo
-(:func:`batchlab.display.describe`). Una figura sin datos finitos lo dice en sus ejes en
-lugar de fallar.
+:mod:`batchlab.experiments.targets`, :mod:`batchlab.experiments.noise` y
+:mod:`batchlab.hessian` por sus claves de máquina y dibuja en español; cada figura lleva su
+texto alternativo (:func:`batchlab.plots.alt_text.describe`). Una figura sin datos finitos lo
+dice en sus ejes en lugar de fallar.
 """
 
 from __future__ import annotations

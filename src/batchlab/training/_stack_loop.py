@@ -1,7 +1,7 @@
-"""El bucle de :func:`batchlab.lockstep.train_many` para K runs apilados.
+"""El bucle de :func:`batchlab.training.train_many` para K runs apilados.
 
 Es la época de :func:`batchlab.training.train` escrita para una pila de runs que comparten B
-(:class:`batchlab.stacked.StackedMLP`): cada run con su barajado, su tasa, sus puntos de
+(:class:`batchlab.training._stack_mlp.StackedMLP`): cada run con su barajado, su tasa, sus puntos de
 control y su divergencia; el que diverge o llega a su objetivo sale de la pila y los demás
 siguen. Los argumentos llegan ya comprobados por ``train_many``.
 """

@@ -7,7 +7,7 @@ matrices (K productos de BLAS, una llamada de Python), así que K entrenamientos
 mismo tamaño de batch se reparten el sobrecoste fijo de NumPy y cada uno da los mismos
 números que la red suelta. Aquí viven el paso hacia delante/atrás apilado y los pasos de
 SGD, Adam y Nesterov apilados; la orquestación (semillas, épocas, divergencia) está en
-:mod:`batchlab.lockstep`.
+:mod:`batchlab.training.lockstep`.
 """
 
 from __future__ import annotations

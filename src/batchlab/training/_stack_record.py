@@ -1,4 +1,4 @@
-"""Lo que se anota de cada run de una pila de :func:`batchlab.lockstep.train_many` y cómo se evalúa.
+"""Lo que se anota de cada run de una pila de :func:`batchlab.training.train_many` y cómo se evalúa.
 
 Lo mismo que :func:`batchlab.training.train` guarda en variables locales (pérdidas por
 actualización y por época, tiempos, puntos de control, divergencia), un registro por run, y

@@ -3,7 +3,7 @@
 Datos (formas, valores finitos), tamaño del batch, tasa y decaimiento, semilla, órdenes dados,
 puntos de control, topes y optimizador: cada error se explica en español antes de entrenar.
 ``check_train_arguments`` devuelve un :class:`TrainSetup` con todo ya limpio;
-:func:`batchlab.lockstep.train_many` usa las mismas comprobaciones.
+:func:`batchlab.training.train_many` usa las mismas comprobaciones.
 """
 
 from __future__ import annotations

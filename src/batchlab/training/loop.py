@@ -6,7 +6,7 @@ sembrado y recorre todos los batches, incluido el último aunque sea incompleto
 (la regla de :mod:`batchlab.batching`).
 
 Se lee en tres pasos: :func:`train` comprueba los argumentos
-(:mod:`batchlab.train_setup`), recorre las épocas con un :class:`_Run` (su método
+(:mod:`batchlab.training.arguments`), recorre las épocas con un :class:`_Run` (su método
 :meth:`_Run.epoch` es el bucle caliente) y devuelve el :class:`~batchlab.history.History`.
 Lo que ocurre entre actualizaciones (evaluaciones, topes, tiempo, callback) vive en
 :mod:`batchlab.checkpoints`.
