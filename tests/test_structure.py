@@ -10,6 +10,7 @@
 import ast
 import json
 import pathlib
+import re
 import statistics
 
 import pytest
@@ -104,3 +105,10 @@ def test_the_readme_structure_names_every_module():
         and f"`{p.relative_to(PACKAGE)}`" not in section
     ]  # fmt: skip
     assert not missing, f"El README («Estructura») no nombra {missing}"
+    stale = []
+    for p in MODULES:
+        doc = ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or ""
+        first = re.sub(r":(func|mod|class|data):`~?([^`]+)`", r"`\2`", " ".join(doc.split()))
+        if p.name not in ("__init__.py", "__main__.py") and first[:40] not in section:
+            stale.append(str(p.relative_to(PACKAGE)))
+    assert not stale, f"En el README, la descripción de {stale} no es la de su docstring"
