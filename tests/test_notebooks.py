@@ -159,8 +159,9 @@ def test_notebook_with_diverging_parameters_is_honest(stem, tmp_path):
     assert any(r["veredicto"] == "no se cumple" or r["valor"] == 1.0 for r in records)
 
 
-def test_unknown_feature_pipeline_is_refused_naming_the_choices(tmp_path):
-    nb = ROOT / "notebooks" / "02_mlp_desde_cero.ipynb"
+@pytest.mark.parametrize("name", ["02_mlp_desde_cero", "03_gd_sgd_minibatch"])
+def test_unknown_feature_pipeline_is_refused_naming_the_choices(tmp_path, name):
+    nb = ROOT / "notebooks" / f"{name}.ipynb"
     with pytest.raises(pm.PapermillExecutionError) as info:
         run(nb, tmp_path / nb.name, {"features": "robusto"})
     assert info.value.ename == "ValueError"
