@@ -194,11 +194,12 @@ def test_flag_warnings_say_the_most_serious_flag_once():
 def test_curvature_table_and_report_count_the_stability_ratio():
     lam_fin = pd.Series([20.0, 2.0], index=[8, 128])
     table = batch_rate.curvature_table(_optima(["", "", ""]), lam_fin)
-    assert table["η_opt·λ_max/2"].tolist() == pytest.approx([0.1, 0.1])
-    agudeza = pd.DataFrame({"diverged": [False, True]})
-    text = batch_rate.curvature_report(table, 50.0, agudeza)
+    assert table["sharpness_ratio"].tolist() == pytest.approx([0.1, 0.1])
+    assert set(batch_rate.CURVATURE_HEADERS) == set(table.columns)
+    final_runs = pd.DataFrame({"diverged": [False, True]})
+    text = batch_rate.curvature_report(table, 50.0, final_runs)
     assert "en 1 de 2 B" in text and "1 ejecuciones en el óptimo divergieron" in text
-    assert "Ningún B" in batch_rate.curvature_report(table.iloc[:0], 50.0, agudeza)
+    assert "Ningún B" in batch_rate.curvature_report(table.iloc[:0], 50.0, final_runs)
 
 
 def test_fit_batches_and_excluded_note_count_updates():
@@ -217,24 +218,25 @@ def test_rate_fit_report_warns_at_the_edge_of_the_search():
 
 # -- experimentos: la escala crítica (critical_batch) ----------------------------------
 def test_step_candidates_respect_the_largest_batch():
-    optimos = _optima(["", "", ""])
-    validos = optimos[np.isfinite(optimos["opt"])]
-    assert list(critical_batch.step_candidates(validos, optimos, 0)) == [8, 128]
-    only = critical_batch.step_candidates(validos, optimos, 32)
+    optima = _optima(["", "", ""])
+    valid = optima[np.isfinite(optima["opt"])]
+    assert list(critical_batch.step_candidates(valid, optima, 0)) == [8, 128]
+    only = critical_batch.step_candidates(valid, optima, 32)
     assert list(only) == [8] and max(only[8]) == pytest.approx(0.03, rel=0.1)
 
 
 def test_scale_estimates_and_report_without_b_simple():
     est = critical_batch.scale_estimates((58.0, 6.0, 201.0), (45.0, 40.0, 51.0), np.array([]))
-    assert all(math.isnan(v) for v in est["(c) B_simple en el objetivo"])
+    assert all(math.isnan(v) for v in est["b_simple"])
+    assert list(critical_batch.estimate_labels(est))[2] == "(c) B_simple en el objetivo"
     text = critical_batch.scale_report(23.0, est)
     assert "(a) ajuste de ε_opt: 58 [IC 95 % 6, 201]" in text
     assert text.endswith("(c) B_simple en el objetivo: sin datos.")
 
 
 def test_typical_ratios_use_median_over_mean_of_small_batches():
-    azar = pd.DataFrame({"B": [2] * 3 + [512] * 3, "sq_error": [1.0, 1.0, 7.0, 1.0, 2.0, 3.0]})
-    assert critical_batch.typical_ratios(azar, [2, 512]) == [pytest.approx(math.log10(1 / 3))]
+    draws = pd.DataFrame({"B": [2] * 3 + [512] * 3, "sq_error": [1.0, 1.0, 7.0, 1.0, 2.0, 3.0]})
+    assert critical_batch.typical_ratios(draws, [2, 512]) == [pytest.approx(math.log10(1 / 3))]
 
 
 def test_noise_along_training_without_valid_batches_says_so(model, small):
@@ -242,8 +244,8 @@ def test_noise_along_training_without_valid_batches_says_so(model, small):
     empty = pd.DataFrame(columns=["opt"])
     table, text = critical_batch.noise_along_training(model, X, y, empty, [0, 1], seed=0)
     assert table.empty and "Ningún B" in text
-    validos = pd.DataFrame({"opt": [0.01]}, index=[30])
-    table, text = critical_batch.noise_along_training(model, X, y, validos, [0, 1, 2], seed=0)
+    valid = pd.DataFrame({"opt": [0.01]}, index=[30])
+    table, text = critical_batch.noise_along_training(model, X, y, valid, [0, 1, 2], seed=0)
     assert "Entrenamiento con B=30, lr=0.01" in text and len(table) == 3
 
 
@@ -265,23 +267,33 @@ def test_max_share_finds_the_row_that_dominates_the_gradient_noise(model, small)
 
 
 def test_frontier_shift_is_a_lower_bound_when_nothing_diverges():
-    abl = pd.DataFrame(
-        {"primera tasa con divergencias": [0.001, math.nan]}, index=["standard", "log"]
-    )
+    abl = pd.DataFrame({"first_diverging_lr": [0.001, math.nan]}, index=["standard", "log"])
     decades, bound, text = heavy_rows.frontier_shift(abl, "log", [0.001, 0.01, 0.1], 8)
     assert bound and decades == pytest.approx(2.0) and "al menos +2.00 décadas" in text
     decades, bound, text = heavy_rows.frontier_shift(abl, "standard", [0.1], 8)
     assert math.isnan(decades) and not bound and "no hay frontera" in text
 
 
+def test_ablation_table_shows_spanish_headers_and_k_of_n():
+    abl = pd.DataFrame(
+        {"max_abs_z": [30.0, 4.0], "first_diverging_lr": [0.01, math.nan]}
+        | {"diverged_runs": [3, 0], "runs": [35, 35]},
+        index=pd.Index(["standard", "log"], name="features"),
+    )
+    shown = heavy_rows.ablation_table(abl)
+    assert shown.index.name == "preparación"
+    assert list(shown.columns) == list(heavy_rows.ABLATION_HEADERS.values())[1:]
+    assert shown.loc["standard", "divergidas (todas las tasas)"] == "3 de 35"
+
+
 def test_full_batch_trace_and_report():
-    optimos = pd.DataFrame({"opt": [0.1, math.nan]}, index=[8, 100])
-    assert gd_curvature.full_batch_rate(optimos, 8) == 0.1
-    assert math.isnan(gd_curvature.full_batch_rate(optimos, 100))
-    assert math.isnan(gd_curvature.full_batch_rate(optimos, 5))
-    traza = pd.DataFrame({"loss": [1.0, 2.0], "lambda_max": [50.0, 30.0]})
-    assert "La pérdida sube" in gd_curvature.trace_report(traza, 0.05)
-    assert gd_curvature.trace_report(traza.iloc[:1], 0.05) == ""
+    optima = pd.DataFrame({"opt": [0.1, math.nan]}, index=[8, 100])
+    assert gd_curvature.full_batch_rate(optima, 8) == 0.1
+    assert math.isnan(gd_curvature.full_batch_rate(optima, 100))
+    assert math.isnan(gd_curvature.full_batch_rate(optima, 5))
+    trace = pd.DataFrame({"loss": [1.0, 2.0], "lambda_max": [50.0, 30.0]})
+    assert "La pérdida sube" in gd_curvature.trace_report(trace, 0.05)
+    assert gd_curvature.trace_report(trace.iloc[:1], 0.05) == ""
 
 
 def test_above_initial_bound_trains_only_beyond_each_bound(small):
@@ -300,55 +312,59 @@ def test_compared_pair_leaves_out_batches_short_of_updates():
             for seed in (0, 1):
                 rows.append({"B": B, "regime": regime, "updates": upd, "diverged": False})
                 rows[-1] |= {"test": test + 0.01 * seed, "gap": 0.0}
-    largo = pd.DataFrame(rows)
-    h0, h1, lines = equal_budget.compared_pair(largo, [8, 32, 128], 40)
+    longer = pd.DataFrame(rows)
+    h0, h1, lines = equal_budget.compared_pair(longer, [8, 32, 128], 40)
     assert (h0, h1) == (8, 32) and lines[0].startswith("B=128 llega al tope")
-    dif = equal_budget.regime_differences(largo, ["epochs", "updates"], h0, h1)
-    assert dif[("updates", "test")][0] == pytest.approx(0.2)
-    text = equal_budget.differences_lines(dif, REGIMES, h0, h1)
+    diffs = equal_budget.regime_differences(longer, ["epochs", "updates"], h0, h1)
+    assert diffs[("updates", "test")][0] == pytest.approx(0.2)
+    text = equal_budget.differences_lines(diffs, REGIMES, h0, h1)
     assert text[0].startswith("mismas épocas: MSE de prueba(B=32) − MSE de prueba(B=8) = +0.2000")
-    largo.loc[largo.B == 32, "diverged"] = True
-    assert equal_budget.compared_pair(largo, [8, 32, 128], 40)[:2] == (8, 128)
+    longer.loc[longer.B == 32, "diverged"] = True
+    assert equal_budget.compared_pair(longer, [8, 32, 128], 40)[:2] == (8, 128)
 
 
 def test_gap_pair_and_validation_note():
-    summary = pd.DataFrame({"llegan": [3, 1, 2]}, index=[8, 64, 512])
+    summary = pd.DataFrame({"reached": [3, 1, 2]}, index=[8, 64, 512])
     assert equal_budget.gap_pair(summary, [8, 64, 512]) == (8, 512)
-    assert equal_budget.gap_pair(summary.assign(llegan=[2, 0, 0]), [4, 64, 1024]) == (4, 1024)
+    assert equal_budget.gap_pair(summary.assign(reached=[2, 0, 0]), [4, 64, 1024]) == (4, 1024)
     med = pd.Series([0.25, 0.5], index=[8, 512])
     assert "(diferencia +0.2500)" in equal_budget.validation_note(med, 8, 512, 0.1, 10)
     assert equal_budget.validation_note(med, 8, 512, math.nan, 10) == ""
 
 
 def test_smith_programs_need_room_for_25_times_the_batch():
-    validos = pd.DataFrame({"opt": [0.1]}, index=[32])
-    b_s, lr_s, programas = schedule_comparisons.smith_programs(validos, 1000, 10)
-    assert (b_s, lr_s) == (32, 0.1) and programas["subir B"][2] == (2, 800, 0.1)
-    assert schedule_comparisons.smith_programs(validos, 700, 10)[2] is None
+    valid = pd.DataFrame({"opt": [0.1]}, index=[32])
+    b_s, lr_s, programs = schedule_comparisons.smith_programs(valid, 1000, 10)
+    assert (b_s, lr_s) == (32, 0.1) and programs["raise_batch"][2] == (2, 800, 0.1)
+    assert set(programs) == set(schedule_comparisons.PROGRAM_NAMES)
+    assert schedule_comparisons.smith_programs(valid, 700, 10)[2] is None
 
 
 def test_paired_delta_and_rule_count():
     smith = pd.DataFrame(
-        {"programa": ["subir B"] * 2 + ["bajar la tasa"] * 2, "seed": [0, 1, 1, 0]}
+        {"program": ["raise_batch"] * 2 + ["lower_rate"] * 2, "seed": [0, 1, 1, 0]}
         | {"val": [0.3, 0.5, 0.4, 0.1]}
     )
     assert schedule_comparisons.paired_delta(smith).tolist() == pytest.approx([0.2, 0.1])
     blog = pd.DataFrame(
         [
-            {"modo": "epoca", "B": B, "lr": lr, "seed": s, "final": final}
+            {"mode": "per_epoch", "B": B, "lr": lr, "seed": s, "final": final}
             for s in (0, 1)
             for B, lr, final in ((32, 0.01, 0.2), (32, 1.0, 0.3 - 0.2 * s), (2048, 1.0, 0.1))
         ]
     )
     assert schedule_comparisons.rule_count(blog, [0, 1]) == 1
-    text = schedule_comparisons.winners_report(blog, {"epoca": "por época"})
+    text = schedule_comparisons.winners_report(blog, {"per_epoch": "por época"})
     assert text == "Decaimiento por época: gana B=2048, lr=1 (mediana 0.1000)."
 
 
 def test_run_programs_trains_each_program_with_each_seed(model, small):
     X, y = small
-    programas = {"constante": [(1, 30, 0.01)], "subir B": [(1, 30, 0.01), (1, 150, 0.01)]}
-    smith = schedule_comparisons.run_programs(model, X, y, X, y, programas, [0, 1])
-    assert len(smith) == 4 and set(smith["programa"]) == set(programas)
-    ups = smith.groupby("programa")["updates"].first()
-    assert ups["subir B"] == ups["constante"] + 2
+    programs = {"constant": [(1, 30, 0.01)], "raise_batch": [(1, 30, 0.01), (1, 150, 0.01)]}
+    smith = schedule_comparisons.run_programs(model, X, y, X, y, programs, [0, 1])
+    assert len(smith) == 4 and set(smith["program"]) == set(programs)
+    ups = smith.groupby("program")["updates"].first()
+    assert ups["raise_batch"] == ups["constant"] + 2
+    table = schedule_comparisons.program_table(smith)
+    assert table.index.name == "programa" and list(table.index) == ["constante", "subir B"]
+    assert list(table.columns) == ["mediana", "mínimo", "máximo", "actualizaciones", "muestras"]

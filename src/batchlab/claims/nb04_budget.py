@@ -16,17 +16,29 @@ import pandas as pd
 from ..stats import median_difference
 from .engine import Claim, Rule, fit_claim, median_claim, rate_claim
 
+__all__ = [
+    "advice",
+    "advice_table",
+    "blog_claim",
+    "gap_claim",
+    "hoffer_claim",
+    "keskar_claim",
+    "optimizer_claims",
+    "regime_claims",
+    "smith_claim",
+]
+
 #: Los dos optimizadores que se comparan con SGD y su nombre en las frases.
 _COMPARED_OPTIMIZERS = {"nesterov": "SGD con momento de Nesterov", "adam": "Adam"}
 
 
-def gap_claim(dif: float, reps_dif: np.ndarray, b_g0: int, b_g1: int, n: int) -> Claim:
+def gap_claim(diff: float, diff_replicates: np.ndarray, b_g0: int, b_g1: int, n: int) -> Claim:
     """A igual pérdida de entrenamiento, brecha(B=`b_g1`) − brecha(B=`b_g0`) > 0."""
     return fit_claim(
         "04.generalizacion.brecha",
         "A igual pérdida de entrenamiento, los batches pequeños generalizan mejor (menor brecha)",
-        dif,
-        reps_dif,
+        diff,
+        diff_replicates,
         medida=f"brecha(B={b_g1}) − brecha(B={b_g0}), medianas; bootstrap por ejecuciones",
         rule=Rule(0.0, "mayor"),
         n=n,
@@ -42,48 +54,49 @@ def gap_claim(dif: float, reps_dif: np.ndarray, b_g0: int, b_g1: int, n: int) ->
 
 
 def regime_claims(
-    dif_reg: Mapping, regimenes: Mapping[str, str], h0: int, h1: int, n: int
+    differences: Mapping, regime_names: Mapping[str, str], h0: int, h1: int, n: int
 ) -> list[Claim]:
     """El MSE de prueba del grande frente al pequeño en cada régimen y el cambio (Hoffer).
 
-    `dif_reg[(régimen, "test")]` es ``(diferencia, réplicas)`` de B=`h1` − B=`h0`.
+    `differences[(régimen, "test")]` es ``(diferencia, réplicas)`` de B=`h1` − B=`h0`;
+    `regime_names`, el nombre para mostrar de cada régimen.
     """
     found = []
-    for r, nombre in (("epochs", "epocas"), ("updates", "actualizaciones")):
-        v, reps = dif_reg[(r, "test")]
+    for r, claim_key in (("epochs", "epocas"), ("updates", "actualizaciones")):
+        v, reps = differences[(r, "test")]
         found.append(
             fit_claim(
-                f"04.generalizacion.{nombre}_prueba",
-                f"Con {regimenes[r]}, el batch grande (B={h1}) acaba con más MSE de prueba que el "
-                f"pequeño (B={h0})",
+                f"04.generalizacion.{claim_key}_prueba",
+                f"Con {regime_names[r]}, el batch grande (B={h1}) acaba con más MSE de prueba "
+                f"que el pequeño (B={h0})",
                 v,
                 reps,
-                medida=f"MSE prueba(B={h1}) − MSE prueba(B={h0}), {regimenes[r]}; medianas, "
+                medida=f"MSE prueba(B={h1}) − MSE prueba(B={h0}), {regime_names[r]}; medianas, "
                 "bootstrap",
                 rule=Rule(0.0, "mayor"),
                 n=n,
                 frases={
-                    "se cumple": f"Con {regimenes[r]} el batch grande generaliza peor: "
+                    "se cumple": f"Con {regime_names[r]} el batch grande generaliza peor: "
                     + "{valor:+.4f} [IC {ic_bajo:+.4f}, {ic_alto:+.4f}].",
-                    "no se cumple": f"Con {regimenes[r]} el batch grande no generaliza peor: "
+                    "no se cumple": f"Con {regime_names[r]} el batch grande no generaliza peor: "
                     + "{valor:+.4f} [IC {ic_bajo:+.4f}, {ic_alto:+.4f}].",
-                    "no concluyente": f"Con {regimenes[r]} no se distingue el MSE de prueba de "
+                    "no concluyente": f"Con {regime_names[r]} no se distingue el MSE de prueba de "
                     "los dos B ({valor:+.4f} [IC {ic_bajo:+.4f}, {ic_alto:+.4f}]).",
                 },
             )
         )
     # Hoffer et al. parten de una desventaja del batch grande a igual número de épocas
-    found.append(hoffer_claim(dif_reg, h0, h1, n, found[0].veredicto == "se cumple"))
+    found.append(hoffer_claim(differences, h0, h1, n, found[0].veredicto == "se cumple"))
     return found
 
 
-def hoffer_claim(dif_reg: Mapping, h0: int, h1: int, n: int, hay_brecha: bool) -> Claim:
+def hoffer_claim(differences: Mapping, h0: int, h1: int, n: int, has_gap: bool) -> Claim:
     """Con las actualizaciones del pequeño la diferencia de MSE de prueba baja (Hoffer et al.)."""
-    (va, ra), (vb, rb) = dif_reg[("epochs", "test")], dif_reg[("updates", "test")]
+    (va, ra), (vb, rb) = differences[("epochs", "test")], differences[("updates", "test")]
     n_rep = min(len(ra), len(rb))
-    cierre = (
+    closing = (
         "como sostienen Hoffer et al."
-        if hay_brecha
+        if has_gap
         else "aunque a igual número de épocas no había una desventaja clara que cerrar, que es de "
         "lo que parten Hoffer et al."
     )
@@ -98,7 +111,7 @@ def hoffer_claim(dif_reg: Mapping, h0: int, h1: int, n: int, hay_brecha: bool) -
         n=n,
         frases={
             "se cumple": "Con las mismas actualizaciones la diferencia de MSE de prueba (grande − "
-            f"pequeño) es menor que con las mismas épocas, {cierre} "
+            f"pequeño) es menor que con las mismas épocas, {closing} "
             "Cambio: {valor:+.4f} [IC {ic_bajo:+.4f}, {ic_alto:+.4f}].",
             "no se cumple": "Con las mismas actualizaciones la diferencia de MSE de prueba entre "
             "el batch grande y el pequeño es mayor que con las mismas épocas, en contra de Hoffer "
@@ -135,25 +148,25 @@ def keskar_claim(fin_upd: pd.DataFrame, h0: int, h1: int, n: int) -> Claim:
     )
 
 
-def optimizer_claims(ajustes_opt: Mapping, replicas_opt: Mapping, n: int) -> list[Claim]:
-    """B_ruido de Nesterov y de Adam entre el de SGD (ajustes ``(S_min, B_ruido)``)."""
+def optimizer_claims(fits: Mapping, replicates: Mapping, n: int) -> list[Claim]:
+    """B_ruido de Nesterov y de Adam entre el de SGD (`fits`: ``(S_min, B_ruido)``)."""
     found = []
-    for k, nombre in _COMPARED_OPTIMIZERS.items():
+    for k, name in _COMPARED_OPTIMIZERS.items():
         found.append(
             fit_claim(
                 f"04.optim.b_critico_{k}",
-                f"{nombre} tiene un B_ruido (escala crítica) mayor que SGD",
-                ajustes_opt[k][1] / ajustes_opt["sgd"][1],
-                replicas_opt[k][:, 1] / replicas_opt["sgd"][:, 1],
+                f"{name} tiene un B_ruido (escala crítica) mayor que SGD",
+                fits[k][1] / fits["sgd"][1],
+                replicates[k][:, 1] / replicates["sgd"][:, 1],
                 medida=f"B_ruido({k}) / B_ruido(SGD), pasos hasta el objetivo",
                 rule=Rule(1.0, "mayor"),
                 n=n,
                 frases={
-                    "se cumple": f"{nombre} escala a batches mayores que SGD: cociente "
+                    "se cumple": f"{name} escala a batches mayores que SGD: cociente "
                     + "{valor:.2f} [IC {ic_bajo:.2f}, {ic_alto:.2f}], como predicen Zhang et al.",
-                    "no se cumple": f"{nombre} no escala a batches mayores que SGD aquí: cociente "
+                    "no se cumple": f"{name} no escala a batches mayores que SGD aquí: cociente "
                     "{valor:.2f} [IC {ic_bajo:.2f}, {ic_alto:.2f}], en contra de Zhang et al.",
-                    "no concluyente": f"No se decide si {nombre} tiene una escala crítica mayor "
+                    "no concluyente": f"No se decide si {name} tiene una escala crítica mayor "
                     "que SGD: cociente {valor:.2f} [IC {ic_bajo:.2f}, {ic_alto:.2f}].",
                 },
             )
@@ -181,13 +194,13 @@ def smith_claim(delta: Sequence[float]) -> Claim:
     )
 
 
-def blog_claim(k_regla: int, n: int) -> Claim:
-    """El consejo del blog: la mejor tasa es menor con B=32 en `k_regla` de `n` barajados."""
+def blog_claim(count: int, n: int) -> Claim:
+    """El consejo del blog: la mejor tasa es menor con B=32 en `count` de `n` barajados."""
     return rate_claim(
         "04.blog.regla",
         "Con batches pequeños hace falta una tasa menor (el consejo del blog), con decaimiento por "
         "época",
-        k_regla,
+        count,
         n,
         medida="barajados en los que la mejor de las 3 tasas del blog es menor con B=32 que con "
         "B=2048",
@@ -242,27 +255,27 @@ def advice_table(h0: int, h1: int) -> dict[str, tuple[str, str]]:
 
 
 def advice(
-    conclusiones: Sequence[Claim], h0: int, h1: int, decadas: float, cota: bool, b_min: int
+    claims: Sequence[Claim], h0: int, h1: int, decades: float, is_bound: bool, b_min: int
 ) -> list[str]:
     """Las viñetas de los consejos: uno por conclusión decidida y el de las colas pesadas.
 
-    `decadas` es cuánto subió la frontera de B=`b_min` al cambiar solo la preparación de las
-    variables (``cota``: es una cota inferior).
+    `decades` es cuánto subió la frontera de B=`b_min` al cambiar solo la preparación de las
+    variables (`is_bound`: es una cota inferior).
     """
-    veredicto = {c.id: c.veredicto for c in conclusiones}
-    enunciado = {c.id: c.enunciado for c in conclusiones}
+    verdicts = {c.id: c.veredicto for c in claims}
+    statements = {c.id: c.enunciado for c in claims}
     lines = []
-    for cid, (si, no) in advice_table(h0, h1).items():
-        v = veredicto.get(cid, "no concluyente")
+    for cid, (if_holds, if_not) in advice_table(h0, h1).items():
+        v = verdicts.get(cid, "no concluyente")
         if v in ("se cumple", "no se cumple"):
-            texto = si if v == "se cumple" else no
+            text = if_holds if v == "se cumple" else if_not
         else:  # sin veredicto no hay consejo: solo lo que queda por medir
-            texto = f"Sin consejo: «{enunciado.get(cid, cid)}» queda sin decidir."
-        lines.append(f"• {texto} [{cid}: {v}]")
-    if np.isfinite(decadas) and decadas >= 0.5:
+            text = f"Sin consejo: «{statements.get(cid, cid)}» queda sin decidir."
+        lines.append(f"• {text} [{cid}: {v}]")
+    if np.isfinite(decades) and decades >= 0.5:
         lines.append(
             f"• Controla las colas pesadas antes de culpar a B: con B={b_min} la frontera subió "
-            f"{'al menos ' if cota else ''}{decadas:+.2f} décadas al cambiar solo la "
+            f"{'al menos ' if is_bound else ''}{decades:+.2f} décadas al cambiar solo la "
             "preparación de las variables (sección 5)."
         )
     else:

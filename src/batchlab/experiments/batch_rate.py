@@ -8,7 +8,8 @@
 * el **ajuste** ε_opt(B) = ε_max/(1 + B_ruido/B) con los B que dan bastantes
   actualizaciones (:func:`fit_batches`, :func:`fit_rates`, :func:`rate_fit_report`).
 
-Claves de máquina: ``B``, ``lr``, ``opt``, ``stable``, ``flags``, ``lambda_max``.
+Claves de máquina: ``B``, ``lr``, ``opt``, ``stable``, ``flags``, ``lambda_max``,
+``final_bound``, ``sharpness_ratio``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,26 @@ import pandas as pd
 from .. import stats
 from ..features import PIPELINES
 from . import scaling
+
+__all__ = [
+    "CURVATURE_HEADERS",
+    "MINIMUM",
+    "MIN_LENGTH",
+    "OPTIMA_HEADERS",
+    "batch_sizes_for",
+    "check_features",
+    "curvature_report",
+    "curvature_table",
+    "excluded_note",
+    "finite_optima",
+    "fit_batches",
+    "fit_rates",
+    "flag_warnings",
+    "flags_note",
+    "rate_fit_report",
+    "refined_grid",
+    "stability_lines",
+]
 
 #: Mínimo de cada parámetro numérico del notebook 04 (``bl.check_parameters``).
 MINIMUM = {
@@ -53,6 +74,13 @@ OPTIMA_HEADERS = {
     "flags": "banderas",
     "median": "mediana en el óptimo",
     "runs": "ejecuciones",
+}
+#: Cabeceras en español de la tabla de curvatura (:func:`curvature_table`).
+CURVATURE_HEADERS = {
+    "opt": "tasa óptima",
+    "lambda_max": "λ_max al final (mediana)",
+    "final_bound": "2/λ_max al final",
+    "sharpness_ratio": "η_opt·λ_max/2",
 }
 _FLAG_WARNINGS = {
     "todas divergen": "todas las tasas divergen con algún barajado: amplía `lr_grid` hacia abajo.",
@@ -97,9 +125,9 @@ def refined_grid(
     return pd.concat([coarse, scaling.grid_runs(*data, fine, **kw)], ignore_index=True)
 
 
-def finite_optima(optimos: pd.DataFrame) -> dict:
+def finite_optima(optima: pd.DataFrame) -> dict:
     """``{B: tasa óptima}`` de los B que tienen una tasa sin divergencias."""
-    return {B: o for B, o in optimos["opt"].items() if np.isfinite(o)}
+    return {B: o for B, o in optima["opt"].items() if np.isfinite(o)}
 
 
 def stability_lines(lam0: float, lam_fin: pd.Series) -> dict:
@@ -110,39 +138,41 @@ def stability_lines(lam0: float, lam_fin: pd.Series) -> dict:
     }
 
 
-def flag_warnings(optimos: pd.DataFrame) -> list[str]:
+def flag_warnings(optima: pd.DataFrame) -> list[str]:
     """Un aviso por B cuya tasa óptima lleva una bandera (la más grave primero)."""
     lines = []
-    for B, fila in optimos.iterrows():
+    for B, row in optima.iterrows():
         for flag, text in _FLAG_WARNINGS.items():
-            if flag in fila["flags"]:
+            if flag in row["flags"]:
                 lines.append(f"B={B}: {text}")
                 break
     return lines
 
 
-def curvature_table(optimos: pd.DataFrame, lam_fin: pd.Series) -> pd.DataFrame:
-    """Tasa óptima, λ_max final (mediana), 2/λ_max y η_opt·λ_max/2 por B (cabeceras en español)."""
-    curv_tabla = pd.DataFrame(
+def curvature_table(optima: pd.DataFrame, lam_fin: pd.Series) -> pd.DataFrame:
+    """Por B: ``opt``, ``lambda_max`` final (mediana), ``final_bound`` (2/λ_max) y
+    ``sharpness_ratio`` (η_opt·λ_max/2); cabeceras para mostrar en :data:`CURVATURE_HEADERS`."""
+    table = pd.DataFrame(
         {
-            "tasa óptima": optimos.loc[lam_fin.index, "opt"],
-            "λ_max al final (mediana)": lam_fin,
-            "2/λ_max al final": 2 / lam_fin.where(lam_fin > 0),
+            "opt": optima.loc[lam_fin.index, "opt"],
+            "lambda_max": lam_fin,
+            "final_bound": 2 / lam_fin.where(lam_fin > 0),
         }
     )
-    curv_tabla["η_opt·λ_max/2"] = (
-        curv_tabla["tasa óptima"] * curv_tabla["λ_max al final (mediana)"] / 2
-    )
-    return curv_tabla
+    table["sharpness_ratio"] = table["opt"] * table["lambda_max"] / 2
+    return table
 
 
-def curvature_report(curv_tabla: pd.DataFrame, lam0: float, agudeza: pd.DataFrame) -> str:
-    """Cuántos B superan 2/λ_max inicial y dónde queda η_opt·λ_max/2 al final."""
-    if not len(curv_tabla):
+def curvature_report(table: pd.DataFrame, lam0: float, final_runs: pd.DataFrame) -> str:
+    """Cuántos B superan 2/λ_max inicial y dónde queda η_opt·λ_max/2 al final.
+
+    `final_runs` son las ejecuciones en el óptimo (columna ``diverged``).
+    """
+    if not len(table):
         return "Ningún B tiene tasa óptima: no hay λ_max final que medir."
-    k0 = int((curv_tabla["tasa óptima"] > 2 / lam0).sum())
-    r = curv_tabla["η_opt·λ_max/2"]
-    n_b = len(curv_tabla)
+    k0 = int((table["opt"] > 2 / lam0).sum())
+    r = table["sharpness_ratio"]
+    n_b = len(table)
     text = (
         f"La tasa óptima supera 2/λ_max inicial ({2 / lam0:.3g}) en {k0} de {n_b} B. "
         f"Al final, η_opt·λ_max/2 va de {r.min():.2f} a {r.max():.2f}: por debajo de 0.9 "
@@ -150,7 +180,7 @@ def curvature_report(curv_tabla: pd.DataFrame, lam0: float, agudeza: pd.DataFram
         f"borde de la estabilidad) en {int(r.between(0.9, 1.1).sum())} y por encima de 1.1 "
         f"en {int((r > 1.1).sum())}."
     )
-    n_div = int(agudeza["diverged"].sum())
+    n_div = int(final_runs["diverged"].sum())
     if n_div:
         text += f"\n{n_div} ejecuciones en el óptimo divergieron: no tienen λ_max final."
     return text
@@ -164,61 +194,61 @@ def fit_batches(index: Sequence[int], n: int, epochs: int, min_updates: int) -> 
 def excluded_note(index: Sequence[int], n: int, epochs: int, min_updates: int) -> str:
     """El aviso de los B que quedan fuera del ajuste ("" si no queda ninguno)."""
     inside = fit_batches(index, n, epochs, min_updates)
-    fuera = [B for B in index if B not in inside]
-    if not fuera:
+    outside = [B for B in index if B not in inside]
+    if not outside:
         return ""
     return (
         f"Fuera del ajuste (menos de {min_updates} actualizaciones en {epochs} épocas): "
-        + ", ".join(f"B={B} ({epochs * -(-n // B)})" for B in fuera)
+        + ", ".join(f"B={B} ({epochs * -(-n // B)})" for B in outside)
         + "."
     )
 
 
 def fit_rates(
-    optimos: pd.DataFrame, rep_opt: np.ndarray, col: Mapping, b_fit: Sequence[int]
+    optima: pd.DataFrame, rep_opt: np.ndarray, col: Mapping, b_fit: Sequence[int]
 ) -> tuple[tuple[float, float], np.ndarray]:
     """El ajuste ``(ε_max, B_ruido)`` de los óptimos de `b_fit` y el de cada réplica."""
-    ajuste = scaling.fit_optimal_rate(b_fit, list(optimos.loc[b_fit, "opt"]))
-    replicas = np.array(
-        [scaling.fit_optimal_rate(b_fit, fila[[col[B] for B in b_fit]]) for fila in rep_opt]
+    fit = scaling.fit_optimal_rate(b_fit, list(optima.loc[b_fit, "opt"]))
+    replicates = np.array(
+        [scaling.fit_optimal_rate(b_fit, row[[col[B] for B in b_fit]]) for row in rep_opt]
     )
-    return ajuste, replicas
+    return fit, replicates
 
 
-def rate_fit_report(ajuste, replicas: np.ndarray, n_boot: int, b_valid: Sequence) -> str:
+def rate_fit_report(fit, replicates: np.ndarray, n_boot: int, b_valid: Sequence) -> str:
     """El ajuste con su IC y, si B_ruido es interior, hasta dónde valdría la regla lineal.
 
     `b_valid` son los B con tasa sin divergencias; la regla lineal se aplica desde el menor.
     """
-    eps_max, b_ruido = ajuste
-    lo_b, hi_b = stats.fit_interval(replicas[:, 1])
+    eps_max, b_noise = fit
+    lo_b, hi_b = stats.fit_interval(replicates[:, 1])
     lines = [
-        f"Ajuste: ε_max = {eps_max:.3g}, B_ruido = {b_ruido:.3g} [IC 95 % {lo_b:.3g}, "
-        f"{hi_b:.3g}] ({np.isfinite(replicas[:, 1]).sum()} réplicas válidas de {n_boot})."
+        f"Ajuste: ε_max = {eps_max:.3g}, B_ruido = {b_noise:.3g} [IC 95 % {lo_b:.3g}, "
+        f"{hi_b:.3g}] ({np.isfinite(replicates[:, 1]).sum()} réplicas válidas de {n_boot})."
     ]
-    if np.isfinite(b_ruido) and not 0.011 < b_ruido < 0.99e7:
+    if np.isfinite(b_noise) and not 0.011 < b_noise < 0.99e7:
         lines.append(
             "Ojo: B_ruido está en un extremo de la búsqueda (0.01 o 1e7): los B de la rejilla no "
             "lo identifican (la curva ajustada es plana, o crece como B, en todo su rango)."
         )
-    elif np.isfinite(b_ruido):
+    elif np.isfinite(b_noise):
         b0 = float(b_valid[0])
         # la regla lineal (desde b0) queda a menos de ×1.78 (un cuarto de década) del ajuste
         # mientras (B + B_ruido)/(b0 + B_ruido) ≤ 1.78
-        b_lineal = [1.78 * b0 + 0.78 * b for b in (b_ruido, lo_b, hi_b)]
+        b_linear = [1.78 * b0 + 0.78 * b for b in (b_noise, lo_b, hi_b)]
         lines.append(
             f"Si la curva ajustada fuera la verdadera, la regla lineal desde B={b0:.0f} valdría "
-            f"(a menos de un cuarto de década) hasta B ≈ {b_lineal[0]:.0f} y por encima de "
-            f"B ≈ {4 * b_ruido:.0f} la tasa óptima apenas crecería (pendiente local < 0.2). "
-            f"Con el IC de B_ruido, esos B van de {b_lineal[1]:.0f} a {b_lineal[2]:.0f} y de "
+            f"(a menos de un cuarto de década) hasta B ≈ {b_linear[0]:.0f} y por encima de "
+            f"B ≈ {4 * b_noise:.0f} la tasa óptima apenas crecería (pendiente local < 0.2). "
+            f"Con el IC de B_ruido, esos B van de {b_linear[1]:.0f} a {b_linear[2]:.0f} y de "
             f"{4 * lo_b:.0f} a {4 * hi_b:.0f}: compáralos con los óptimos medidos de la tabla."
         )
     return "\n".join(lines)
 
 
-def flags_note(optimos: pd.DataFrame, pair: Sequence[int]) -> str:
+def flags_note(optima: pd.DataFrame, pair: Sequence[int]) -> str:
     """El aviso de las banderas de los óptimos de los B de `pair` ("" si no llevan)."""
-    banderas = ", ".join(f for f in optimos.loc[list(pair), "flags"] if f)
-    if not banderas:
+    flags = ", ".join(f for f in optima.loc[list(pair), "flags"] if f)
+    if not flags:
         return ""
-    return f"Ojo: los óptimos de B={pair[0]} y B={pair[1]} llevan banderas ({banderas})."
+    return f"Ojo: los óptimos de B={pair[0]} y B={pair[1]} llevan banderas ({flags})."

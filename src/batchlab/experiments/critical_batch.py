@@ -25,6 +25,26 @@ from .. import stats
 from ..labels import spanish
 from . import noise, scaling, targets
 
+__all__ = [
+    "ESTIMATE_LABELS",
+    "STEPS_HEADERS",
+    "b_simple_at_target",
+    "b_simple_summary",
+    "estimate_labels",
+    "noise_along_training",
+    "optimizer_candidates",
+    "optimizer_fits",
+    "optimizer_report",
+    "optimizer_table",
+    "scale_estimates",
+    "scale_report",
+    "slope_report",
+    "step_candidates",
+    "steps_table",
+    "typical_ratios",
+    "variance_table",
+]
+
 #: Cabeceras en español de la tabla de pasos (:func:`targets.steps_by_batch`).
 STEPS_HEADERS = {
     "lr": "tasa para llegar antes",
@@ -33,26 +53,32 @@ STEPS_HEADERS = {
     "reached": "llegan",
     "runs": "ejecuciones",
 }
+#: Nombre para mostrar de cada estimación de la escala crítica (:func:`scale_estimates`).
+ESTIMATE_LABELS = {
+    "rate_fit": "(a) ajuste de ε_opt",
+    "steps": "(b) pasos hasta el objetivo",
+    "b_simple": "(c) B_simple en el objetivo",
+}
 _NOISE_COLUMNS = ["epoch", "loss", "grad_sq_norm", "trace_sigma", "b_simple"]
 
 
-def step_candidates(validos: pd.DataFrame, optimos: pd.DataFrame, max_batch: int) -> dict:
+def step_candidates(valid: pd.DataFrame, optima: pd.DataFrame, max_batch: int) -> dict:
     """Tres tasas por B (la estable y ¼ y ½ década por debajo); `max_batch` 0: todos los B."""
-    B_pasos = [
+    batches = [
         B
-        for B in validos.index
-        if (B <= max_batch or max_batch == 0) and np.isfinite(validos.loc[B, "stable"])
+        for B in valid.index
+        if (B <= max_batch or max_batch == 0) and np.isfinite(valid.loc[B, "stable"])
     ]
     return {
-        B: sorted({scaling.round_rate(optimos.loc[B, "stable"] * 10**k) for k in (-0.5, -0.25, 0)})
-        for B in B_pasos
+        B: sorted({scaling.round_rate(optima.loc[B, "stable"] * 10**k) for k in (-0.5, -0.25, 0)})
+        for B in batches
     }
 
 
-def steps_table(pasos: pd.DataFrame):
+def steps_table(steps: pd.DataFrame):
     """La tabla de pasos hasta el objetivo, con cabeceras en español (o el aviso si no hay)."""
     return spanish(
-        pasos,
+        steps,
         STEPS_HEADERS,
         empty="Ningún B tiene una tasa sin divergencias: no hay pasos hasta el objetivo que "
         "contar.",
@@ -60,28 +86,32 @@ def steps_table(pasos: pd.DataFrame):
 
 
 def b_simple_at_target(
-    pasos_runs: pd.DataFrame, pasos: pd.DataFrame, en_objetivo: Mapping, X, y
+    step_runs: pd.DataFrame, steps: pd.DataFrame, at_target: Mapping, X, y
 ) -> pd.DataFrame:
-    """B_simple de los pesos al llegar al objetivo, en las ejecuciones de la tasa elegida."""
-    elegidas = pasos_runs[
-        pasos_runs["reached"] & (pasos_runs["lr"] == pasos_runs["B"].map(pasos["lr"]))
-    ]
+    """B_simple de los pesos al llegar al objetivo, en las ejecuciones de la tasa elegida.
+
+    `at_target[(B, lr, seed)]` es el modelo de esa ejecución al alcanzar el objetivo.
+    """
+    chosen = step_runs[step_runs["reached"] & (step_runs["lr"] == step_runs["B"].map(steps["lr"]))]
     return pd.DataFrame(
         [
             {"B": r.B, "seed": r.seed}
-            | noise.gradient_noise_stats(en_objetivo[(r.B, r.lr, r.seed)], X, y)
-            for r in elegidas.itertuples()
+            | noise.gradient_noise_stats(at_target[(r.B, r.lr, r.seed)], X, y)
+            for r in chosen.itertuples()
         ],
         columns=["B", "seed", "grad_sq_norm", "trace_sigma", "b_simple"],
     )
 
 
 def scale_estimates(by_rate: tuple, by_steps: tuple, bs_vals: np.ndarray) -> dict:
-    """Las tres estimaciones ``(valor, bajo, alto)`` de la escala crítica, con su nombre."""
+    """Las tres estimaciones ``(valor, bajo, alto)`` de la escala crítica.
+
+    Claves ``rate_fit``, ``steps`` y ``b_simple``; sus nombres, en :data:`ESTIMATE_LABELS`.
+    """
     return {
-        "(a) ajuste de ε_opt": by_rate,
-        "(b) pasos hasta el objetivo": by_steps,
-        "(c) B_simple en el objetivo": (
+        "rate_fit": by_rate,
+        "steps": by_steps,
+        "b_simple": (
             float(np.median(bs_vals)) if len(bs_vals) else math.nan,
             float(bs_vals.min()) if len(bs_vals) else math.nan,
             float(bs_vals.max()) if len(bs_vals) else math.nan,
@@ -89,13 +119,21 @@ def scale_estimates(by_rate: tuple, by_steps: tuple, bs_vals: np.ndarray) -> dic
     }
 
 
-def scale_report(b_simple_0: float, estimaciones: Mapping) -> str:
+def estimate_labels(estimates: Mapping) -> dict:
+    """Las estimaciones de :func:`scale_estimates` con su nombre para mostrar como clave."""
+    return {ESTIMATE_LABELS[k]: v for k, v in estimates.items()}
+
+
+def scale_report(b_simple_0: float, estimates: Mapping) -> str:
     """B_simple inicial y cada estimación con su intervalo (o «sin datos»)."""
     lines = [f"B_simple con los pesos iniciales: {b_simple_0:.3g}."]
-    for k, (v, lo, hi) in estimaciones.items():
-        que = "rango de las ejecuciones" if k.startswith("(c)") else "IC 95 %"
+    for k, (v, lo, hi) in estimates.items():
+        name = ESTIMATE_LABELS[k]
+        kind = "rango de las ejecuciones" if k == "b_simple" else "IC 95 %"
         lines.append(
-            f"{k}: {v:.3g} [{que} {lo:.3g}, {hi:.3g}]" if np.isfinite(v) else f"{k}: sin datos."
+            f"{name}: {v:.3g} [{kind} {lo:.3g}, {hi:.3g}]"
+            if np.isfinite(v)
+            else f"{name}: sin datos."
         )
     return "\n".join(lines)
 
@@ -117,19 +155,19 @@ def _shape(values: pd.Series) -> str:
 
 
 def noise_along_training(
-    model, X, y, validos: pd.DataFrame, epochs: Sequence[int], seed: int
+    model, X, y, valid: pd.DataFrame, epochs: Sequence[int], seed: int
 ) -> tuple[pd.DataFrame, str]:
     """B_simple en las épocas `epochs` de un entrenamiento con el B válido más cercano a 32.
 
     Devuelve la tabla (filas finitas) y el texto que la presenta.
     """
-    if not len(validos):
+    if not len(valid):
         text = "Ningún B tiene una tasa sin divergencias: no hay entrenamiento de referencia."
         return pd.DataFrame(columns=_NOISE_COLUMNS), text
-    b_ref = min(validos.index, key=lambda b: abs(b - 32))
-    lr_ref = float(validos.loc[b_ref, "opt"])
+    b_ref = min(valid.index, key=lambda b: abs(b - 32))
+    lr_ref = float(valid.loc[b_ref, "opt"])
     with np.errstate(all="ignore"):  # si diverge, sus filas no finitas se descartan abajo
-        ruido = noise.noise_during_training(
+        table = noise.noise_during_training(
             model.copy(),
             X,
             y,
@@ -138,71 +176,71 @@ def noise_along_training(
             epochs=epochs,
             seed=seed,
         )
-    ruido = ruido[np.isfinite(ruido["b_simple"])]
+    table = table[np.isfinite(table["b_simple"])]
     text = f"Entrenamiento con B={b_ref}, lr={lr_ref:g}:"
-    if len(ruido) >= 2:
-        mayor = ruido.loc[ruido["b_simple"].idxmax(), "epoch"]
+    if len(table) >= 2:
+        peak = table.loc[table["b_simple"].idxmax(), "epoch"]
         text += (
-            f"\nB_simple es máximo en la época {mayor:g} y {_shape(ruido['b_simple'])} entre "
+            f"\nB_simple es máximo en la época {peak:g} y {_shape(table['b_simple'])} entre "
             "las épocas medidas."
         )
-    return ruido, text
+    return table, text
 
 
-def variance_table(varianza: pd.DataFrame, azar: pd.DataFrame) -> pd.DataFrame:
+def variance_table(variance: pd.DataFrame, random_draws: pd.DataFrame) -> pd.DataFrame:
     """La varianza exacta por B con la media y la mediana del error de batches al azar."""
-    tabla_var = varianza.drop(columns="per_permutation").set_index("B")
-    g = azar.groupby("B")["sq_error"]
-    tabla_var["random_mean"], tabla_var["random_median"] = g.mean(), g.median()
-    return tabla_var
+    table = variance.drop(columns="per_permutation").set_index("B")
+    g = random_draws.groupby("B")["sq_error"]
+    table["random_mean"], table["random_median"] = g.mean(), g.median()
+    return table
 
 
-def typical_ratios(azar: pd.DataFrame, batch_sizes: Sequence[int]) -> list[float]:
+def typical_ratios(random_draws: pd.DataFrame, batch_sizes: Sequence[int]) -> list[float]:
     """log10(mediana / media) del error de batches al azar, para 2 ≤ B ≤ 256."""
-    g = azar.groupby("B")["sq_error"]
-    pequenos = [b for b in batch_sizes if 2 <= b <= 256]
-    return [math.log10(g.median()[b] / g.mean()[b]) for b in pequenos]
+    g = random_draws.groupby("B")["sq_error"]
+    small = [b for b in batch_sizes if 2 <= b <= 256]
+    return [math.log10(g.median()[b] / g.mean()[b]) for b in small]
 
 
-def slope_report(pend_var: float, replicas_var: np.ndarray) -> str:
+def slope_report(slope: float, replicates: np.ndarray) -> str:
     """La pendiente de log varianza frente a log B con su IC 95 % de percentiles."""
     return (
-        f"Pendiente medida: {pend_var:.3f} [IC 95 % {np.quantile(replicas_var, 0.025):.3f}, "
-        f"{np.quantile(replicas_var, 0.975):.3f}]."
+        f"Pendiente medida: {slope:.3f} [IC 95 % {np.quantile(replicates, 0.025):.3f}, "
+        f"{np.quantile(replicates, 0.975):.3f}]."
     )
 
 
-def optimizer_candidates(optimos: pd.DataFrame, candidatas: Mapping) -> dict:
+def optimizer_candidates(optima: pd.DataFrame, candidates: Mapping) -> dict:
     """Las tasas candidatas de Nesterov (la estable de SGD / 10, ±¼ década) y de Adam."""
     return {
         "nesterov": {
-            B: [scaling.round_rate(optimos.loc[B, "stable"] * 10**k / 10) for k in (-0.25, 0, 0.25)]
-            for B in candidatas
+            B: [scaling.round_rate(optima.loc[B, "stable"] * 10**k / 10) for k in (-0.25, 0, 0.25)]
+            for B in candidates
         },
-        "adam": {B: [0.01, 0.03162, 0.1] for B in candidatas},
+        "adam": {B: [0.01, 0.03162, 0.1] for B in candidates},
     }
 
 
 def optimizer_fits(opt_runs: Mapping, n_boot: int, seed: int) -> tuple[dict, dict, dict]:
     """Por optimizador: la tabla de pasos, el ajuste ``(S_min, B_ruido)`` y sus réplicas."""
-    tablas = {k: targets.steps_by_batch(r) for k, r in opt_runs.items()}
-    ajustes = {k: targets.fit_steps(list(t.index), list(t["steps"])) for k, t in tablas.items()}
-    replicas = {
+    tables = {k: targets.steps_by_batch(r) for k, r in opt_runs.items()}
+    fits = {k: targets.fit_steps(list(t.index), list(t["steps"])) for k, t in tables.items()}
+    replicates = {
         k: targets.bootstrap_steps(r, n_boot=n_boot, seed=seed) for k, r in opt_runs.items()
     }
-    return tablas, ajustes, replicas
+    return tables, fits, replicates
 
 
-def optimizer_report(tablas: Mapping, ajustes: Mapping, replicas: Mapping) -> str:
+def optimizer_report(tables: Mapping, fits: Mapping, replicates: Mapping) -> str:
     """Una línea por optimizador: B_ruido con su IC, S_min y las tasas elegidas."""
     lines = []
-    for k in tablas:
-        lo, hi = stats.fit_interval(replicas[k][:, 1])
-        if np.isfinite(ajustes[k][1]):
+    for k in tables:
+        lo, hi = stats.fit_interval(replicates[k][:, 1])
+        if np.isfinite(fits[k][1]):
             lines.append(
-                f"{k}: B_ruido = {ajustes[k][1]:.3g} [IC {lo:.3g}, {hi:.3g}], "
-                f"S_min = {ajustes[k][0]:.3g}; tasas elegidas: "
-                + ", ".join(f"B={B}: {lr:g}" for B, lr in tablas[k]["lr"].items())
+                f"{k}: B_ruido = {fits[k][1]:.3g} [IC {lo:.3g}, {hi:.3g}], "
+                f"S_min = {fits[k][0]:.3g}; tasas elegidas: "
+                + ", ".join(f"B={B}: {lr:g}" for B, lr in tables[k]["lr"].items())
             )
         else:
             lines.append(
@@ -211,9 +249,9 @@ def optimizer_report(tablas: Mapping, ajustes: Mapping, replicas: Mapping) -> st
     return "\n".join(lines)
 
 
-def optimizer_table(tablas: Mapping):
+def optimizer_table(tables: Mapping):
     """Las actualizaciones hasta el objetivo por B de cada optimizador (cabeceras en español)."""
-    comp = pd.DataFrame({k: t["steps"] for k, t in tablas.items()})
+    comp = pd.DataFrame({k: t["steps"] for k, t in tables.items()})
     return spanish(
         comp,
         {"sgd": "SGD", "nesterov": "Nesterov", "adam": "Adam"},

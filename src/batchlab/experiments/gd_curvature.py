@@ -20,11 +20,21 @@ from ..mlp import MLP
 from ..training import train
 from . import sharpness
 
+__all__ = [
+    "above_initial_bound",
+    "bound_report",
+    "full_batch_rate",
+    "not_diverged",
+    "trace",
+    "trace_header",
+    "trace_report",
+]
 
-def full_batch_rate(optimos: pd.DataFrame, n: int) -> float:
+
+def full_batch_rate(optima: pd.DataFrame, n: int) -> float:
     """La tasa óptima del batch completo (B = `n`), o NaN si no está o no es estable."""
-    if n in optimos.index and np.isfinite(optimos.loc[n, "opt"]):
-        return float(optimos.loc[n, "opt"])
+    if n in optima.index and np.isfinite(optima.loc[n, "opt"]):
+        return float(optima.loc[n, "opt"])
     return math.nan
 
 
@@ -47,21 +57,24 @@ def trace_header(learning_rate: float, lam0: float) -> str:
     )
 
 
-def trace_report(traza: pd.DataFrame, learning_rate: float) -> str:
-    """Si la pérdida sube al principio y cómo cambia λ_max ("" con menos de dos puntos)."""
-    if len(traza) < 2:
+def trace_report(table: pd.DataFrame, learning_rate: float) -> str:
+    """Si la pérdida sube al principio y cómo cambia λ_max ("" con menos de dos puntos).
+
+    `table` es la de :func:`trace` (columnas ``loss`` y ``lambda_max``).
+    """
+    if len(table) < 2:
         return ""
-    sube = traza["loss"].iloc[1] > traza["loss"].iloc[0]
-    lam = traza["lambda_max"]
+    rises = table["loss"].iloc[1] > table["loss"].iloc[0]
+    lam = table["lambda_max"]
     return (
-        f"La pérdida {'sube' if sube else 'no sube'} en el primer punto medido; λ_max pasa de "
+        f"La pérdida {'sube' if rises else 'no sube'} en el primer punto medido; λ_max pasa de "
         f"{lam.iloc[0]:.3g} a {lam.min():.3g} (mínimo) y termina en {lam.iloc[-1]:.3g} "
         f"(η·λ_max/2 = {learning_rate * lam.iloc[-1] / 2:.2f})."
     )
 
 
 def above_initial_bound(
-    rejilla: pd.DataFrame, X, y, lam0: float, n_inits: int, epochs: int, model_seed: int
+    grid: pd.DataFrame, X, y, lam0: float, n_inits: int, epochs: int, model_seed: int
 ) -> dict | None:
     """Entrena con B = N otras `n_inits` inicializaciones con la menor tasa sobre 2/λ_max.
 
@@ -71,29 +84,32 @@ def above_initial_bound(
     ``lr``, ``lambdas`` (de todas) y ``histories`` (de las entrenadas), o None si no hay tasa.
     """
     n = len(X)
-    encima = rejilla[(rejilla["B"] == n) & (rejilla["lr"] > 2 / lam0)]
-    if not len(encima):
+    above = grid[(grid["B"] == n) & (grid["lr"] > 2 / lam0)]
+    if not len(above):
         return None
-    lr_enc = encima["lr"].min()
+    lr_above = above["lr"].min()
     inits = [MLP(rng=model_seed + 1 + k) for k in range(n_inits)]
-    lam_i = [top_eigenvalue(m, X, y, tolerance=1e-4)[0] for m in inits]
-    sobre = [m for m, lam in zip(inits, lam_i, strict=True) if lr_enc > 2 / lam]
-    hist_i = [
-        train(m, X, y, batch_size=n, learning_rate=lr_enc, epochs=epochs, seed=0) for m in sobre
+    lambdas = [top_eigenvalue(m, X, y, tolerance=1e-4)[0] for m in inits]
+    beyond = [m for m, lam in zip(inits, lambdas, strict=True) if lr_above > 2 / lam]
+    histories = [
+        train(m, X, y, batch_size=n, learning_rate=lr_above, epochs=epochs, seed=0) for m in beyond
     ]
-    return {"lr": lr_enc, "lambdas": lam_i, "histories": hist_i}
+    return {"lr": lr_above, "lambdas": lambdas, "histories": histories}
 
 
-def bound_report(prueba: dict) -> str:
-    """El rango de 2/λ_max inicial de las otras inicializaciones y cuántas supera la tasa."""
-    lam_i = prueba["lambdas"]
+def bound_report(result: dict) -> str:
+    """El rango de 2/λ_max inicial de las otras inicializaciones y cuántas supera la tasa.
+
+    `result` es el de :func:`above_initial_bound`.
+    """
+    lambdas = result["lambdas"]
     return (
-        f"Otras {len(lam_i)} inicializaciones: 2/λ_max inicial entre {2 / max(lam_i):.3g} y "
-        f"{2 / min(lam_i):.3g}; lr = {prueba['lr']:g} la supera en {len(prueba['histories'])}."
+        f"Otras {len(lambdas)} inicializaciones: 2/λ_max inicial entre {2 / max(lambdas):.3g} y "
+        f"{2 / min(lambdas):.3g}; lr = {result['lr']:g} la supera en {len(result['histories'])}."
     )
 
 
-def not_diverged(prueba: dict) -> tuple[int, int]:
+def not_diverged(result: dict) -> tuple[int, int]:
     """``(k, n)``: las inicializaciones entrenadas que no divergen y cuántas se entrenaron."""
-    hist = prueba["histories"]
+    hist = result["histories"]
     return sum(not h.diverged for h in hist), len(hist)
