@@ -62,6 +62,26 @@ def test_the_figure_scan_finds_figures():
     assert len(FIGURES) >= 20
 
 
+def _small_legends(path: pathlib.Path) -> list[str]:
+    """Leyendas de `path` con un tamaño de letra explícito menor que el mínimo del curso."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and _called(node) in ("legend", "finish"):
+            for kw in node.keywords:
+                small = isinstance(kw.value, ast.Constant) and isinstance(
+                    kw.value.value, int | float
+                )
+                if kw.arg in ("fontsize", "legend_size") and small and kw.value.value < 10:
+                    found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("path", [p for p in PLOTS if p.stem != "animation"], ids=lambda p: p.stem)
+def test_legends_are_at_least_ten_points(path):
+    """Las leyendas de las figuras de los notebooks, ≥ 10 pt (el GIF tiene su propio tamaño)."""
+    assert not _small_legends(path), f"leyendas de menos de 10 pt en {_small_legends(path)}"
+
+
 def code_cells(path: pathlib.Path) -> list[int]:
     """Líneas de cada celda de código de un notebook, sin la de parámetros."""
     nb = json.loads(path.read_text(encoding="utf-8"))

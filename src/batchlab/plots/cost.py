@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..labels import LABELS
 from .alt_text import describe
-from .style import METHOD_COLORS
+from .style import METHOD_COLORS, MIN_FONT
 
 __all__ = [
     "cost_plot",
@@ -35,7 +35,7 @@ def cost_plot(timing: pd.DataFrame, memory: pd.DataFrame) -> plt.Figure:
         axes[2].plot(memory["B"], memory[col] / 2**20, style, label=LABELS[col], ms=8)
     axes[2].set_ylabel("MiB")
     axes[2].set_title("Memoria de un paso")
-    axes[2].legend(fontsize=8)
+    axes[2].legend(fontsize=MIN_FONT)
     for ax in axes:
         ax.set_xscale("log")
         ax.set_yscale("log")

@@ -34,7 +34,7 @@ def gap_plot(runs: pd.DataFrame) -> plt.Figure:
         med = ok.groupby("B")["gap"].median()
         ax.plot(med.index, med, "s-", color=METHOD_COLORS[1], label="mediana")
         ax.set_xscale("log")
-        legend(ax, fontsize=8)
+        legend(ax)
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("MSE prueba − MSE entrenamiento")
     ax.set_title("Brecha de generalización a igual pérdida de entrenamiento")

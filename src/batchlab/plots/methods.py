@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 if TYPE_CHECKING:
     from ..training.history import History
 from .alt_text import describe
-from .style import METHOD_COLORS, finish, run_label
+from .style import METHOD_COLORS, MIN_FONT, finish, run_label
 
 __all__ = [
     "budget_plot",
@@ -78,7 +78,7 @@ def runs_curves(
         ylabel="MSE (objetivo estandarizado)",
         title=title,
         logy=True,
-        legend_size=8,
+        legend_size=MIN_FONT,
     )
     return describe(
         fig,
@@ -121,7 +121,7 @@ def update_losses(
         ax.set_xlabel("épocas vistas (muestras procesadas / N)")
         ax.set_title(title)
     ax1.set_ylabel("MSE del batch")
-    ax2.legend(fontsize=9)
+    ax2.legend(fontsize=MIN_FONT)
     fig.tight_layout()
     return describe(
         fig,
@@ -191,7 +191,7 @@ def budget_plot(
     ax2.set_title("Por muestra: a igual número de muestras vistas")
     _log_axes_or_note(ax1, drawn[0], logx=False)
     _log_axes_or_note(ax2, drawn[1], logx=True)
-    ax2.legend(fontsize=9)
+    ax2.legend(fontsize=MIN_FONT)
     fig.tight_layout()
     return describe(
         fig,
@@ -219,7 +219,7 @@ def time_plot(
         ax.set_xlabel("segundos estimados (actualizaciones × µs por actualización)")
         ax.set_title(title)
     axes[0][0].set_ylabel("MSE de validación")
-    axes[0][-1].legend(fontsize=9)
+    axes[0][-1].legend(fontsize=MIN_FONT)
     fig.tight_layout()
     return describe(
         fig,

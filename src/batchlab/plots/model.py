@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from ..data import TARGET_CAP
 from ..labels import LABELS
 from .alt_text import describe
-from .style import METHOD_COLORS, finish
+from .style import METHOD_COLORS, MIN_FONT, finish
 
 if TYPE_CHECKING:
     from ..training.history import History
@@ -122,7 +122,7 @@ def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
     ax1.set_xlabel("valor real (cientos de miles de $)")
     ax1.set_ylabel("predicción (cientos de miles de $)")
     ax1.set_title("Predicción frente a valor real (prueba)")
-    ax1.legend(fontsize=9)
+    ax1.legend(fontsize=MIN_FONT)
     residuals = y_pred - y_true
     ax2.scatter(y_pred, residuals, s=4, alpha=0.3, color=METHOD_COLORS[0], linewidths=0)
     ax2.axhline(0, color="black", lw=1)

@@ -64,7 +64,7 @@ def variance_plot(exact: pd.DataFrame, subsets: pd.DataFrame) -> plt.Figure:
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("‖g_B − G‖²")
     ax.set_title("Ruido del gradiente frente a B (pesos iniciales)")
-    legend(ax, fontsize=8)
+    legend(ax)
     fig.tight_layout()
     return describe(
         fig,

@@ -71,7 +71,7 @@ def _rate_lines(ax, lines, columns: list, logs: np.ndarray) -> None:
             ax.axhline(h, color="#d1495b", ls=style, lw=1.5, label=label)
             drawn = True
     if drawn:
-        legend(ax, fontsize=8, loc="lower left")
+        legend(ax, loc="lower left")
 
 
 def grid_heatmap(cells: pd.DataFrame, opt: pd.DataFrame, title: str, lines=None) -> plt.Figure:
@@ -179,7 +179,7 @@ def rate_fit_plot(opt: pd.DataFrame, fit: tuple, band: np.ndarray, lines=None) -
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("tasa de aprendizaje")
     ax.set_title("Tasa óptima frente a B, con el ajuste y las reglas de escalado")
-    legend(ax, fontsize=7.5)
+    legend(ax)
     fig.tight_layout()
     return describe(
         fig,

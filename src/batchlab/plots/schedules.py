@@ -61,7 +61,7 @@ def blog_curves(curves: dict, diagnoses: dict, modes: dict) -> plt.Figure:
             ax.set_yscale("log")
             ax.set_title(f"{mode_label}, B={B}", fontsize=9)
             ax.set_xlabel("época")
-            legend(ax, fontsize=7)
+            legend(ax)
         axes[i, 0].set_ylabel("MSE de validación")
     fig.tight_layout()
     return describe(

@@ -41,7 +41,7 @@ def sharpness_plot(trace: pd.DataFrame, learning_rate: float) -> plt.Figure:
         for a in (ax, ax2):
             a.set_xscale("log")
         ax2.set_yscale("log")
-        legend(ax, fontsize=8)
+        legend(ax)
     ax.set_xlabel("paso + 1")
     ax.set_ylabel("λ_max de la hessiana")
     ax.set_title("Curvatura a lo largo del batch completo")

@@ -114,9 +114,9 @@ def finish(
 
 
 def legend(ax, **kwargs) -> None:
-    """Leyenda solo si hay algo con etiqueta (matplotlib avisa si no)."""
+    """Leyenda a :data:`MIN_FONT` puntos, solo si hay algo con etiqueta (matplotlib avisa si no)."""
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(**kwargs)
+        ax.legend(**{"fontsize": MIN_FONT, **kwargs})
 
 
 def empty(ax, text: str = "sin datos finitos que dibujar") -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .alt_text import describe
-from .style import METHOD_COLORS, run_label
+from .style import METHOD_COLORS, MIN_FONT, run_label
 
 __all__ = [
     "divergence_vs_lr",
@@ -66,7 +66,7 @@ def divergence_vs_lr(
     ax1.set_yscale("log")
     ax1.set_ylabel("MSE de validación final")
     ax1.set_title("Cada ejecución (puntos; sin las divergidas) y su mediana")
-    ax1.legend(fontsize=8)
+    ax1.legend(fontsize=MIN_FONT)
     ax2.set_xscale("log")
     ax2.set_ylim(-0.03, 1.03)
     ax2.set_xlabel("tasa de aprendizaje")

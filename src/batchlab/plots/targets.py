@@ -65,7 +65,7 @@ def batch_scale_plot(steps: pd.DataFrame, fit: tuple, band: np.ndarray, estimate
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("actualizaciones hasta el objetivo")
     ax.set_title("La escala del batch, tres estimaciones")
-    legend(ax, fontsize=7.5)
+    legend(ax)
     ax2.set_xlabel("muestras procesadas hasta el objetivo")
     ax2.set_ylabel("actualizaciones hasta el objetivo")
     ax2.set_title("Pasos frente a datos (Pareto)")
@@ -96,7 +96,7 @@ def optimizer_steps_plot(tables: dict, fits: dict) -> plt.Figure:
     if drawn:
         ax.set_xscale("log")
         ax.set_yscale("log")
-        legend(ax, fontsize=8)
+        legend(ax)
     else:
         empty(ax)
     ax.set_xlabel("tamaño del batch B")
