@@ -146,3 +146,17 @@ def test_the_lottery_runs_each_subset_with_the_same_seeds(small):
         epochs=1,
     )
     assert out == {"todas": [True, True], "sin": [True, True]}
+
+
+def test_final_losses_use_the_course_divergence_rule(small):
+    """Unos pesos finales que explotan cuentan como ∞, aunque History.diverged sea falso."""
+    from batchlab.training.divergence import final_loss_or_inf
+
+    X, y = small
+    model = bl.MLP(rng=0)
+    h = bl.train(model, X, y, batch_size=32, learning_rate=0.01, epochs=1, seed=0,
+                 X_val=X[:50], y_val=y[:50])  # fmt: skip
+    model.theta[:] = 1e6  # pesos que explotan después de entrenar
+    assert not h.diverged
+    got = multirun.final_losses([h], [model], X, y)
+    assert np.isinf(got[0]) and got[0] == final_loss_or_inf(h, model, X, y)

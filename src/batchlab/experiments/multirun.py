@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..mlp import MLP
+from ..training.divergence import final_loss_or_inf
 from ..training.history import History
 from .grid import Run, run_grid
 
@@ -80,14 +81,12 @@ def many_runs(
 
 
 def final_losses(histories: list[History], models: list[MLP], X, y) -> np.ndarray:
-    """Pérdida de cada ejecución en (X, y) con sus pesos finales; inf si divergió."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.array(
-            [
-                math.inf if h.diverged else m.loss(X, y)
-                for h, m in zip(histories, models, strict=True)
-            ]
-        )
+    """Pérdida de cada ejecución en (X, y) con sus pesos finales; inf si divergió.
+
+    «Divergió» es la regla del curso, :func:`batchlab.training.divergence.final_loss_or_inf`:
+    ``History.diverged`` o una pérdida final que explota (también en la última época).
+    """
+    return np.array([final_loss_or_inf(h, m, X, y) for h, m in zip(histories, models, strict=True)])
 
 
 def runs_table(histories: dict[str, list[History]], losses: dict[str, np.ndarray]) -> pd.DataFrame:
