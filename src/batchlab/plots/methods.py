@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 if TYPE_CHECKING:
     from ..training.history import History
 from .alt_text import describe
-from .style import METHOD_COLORS, MIN_FONT, finish, run_label
+from .style import METHOD_COLORS, MIN_FONT, finish, legend_below, run_label
 
 __all__ = [
     "budget_plot",
@@ -40,7 +40,7 @@ def runs_curves(
     Cada ejecución es una línea fina; la mediana de validación, gruesa, y la de
     entrenamiento, discontinua. Una ✕ marca dónde se cortó una ejecución que divergió.
     """
-    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    fig, ax = plt.subplots(figsize=(8.5, 7.2))
     for (key, hs), color in zip(runs.items(), METHOD_COLORS, strict=False):
         k = sum(h.diverged for h in hs)
         name = f"{run_label(key, hs[0], labels)} ({k} de {len(hs)} divergen)"
@@ -78,8 +78,10 @@ def runs_curves(
         ylabel="MSE (objetivo estandarizado)",
         title=title,
         logy=True,
-        legend_size=MIN_FONT,
+        legend_size=None,
     )
+    legend_below(ax, ncol=1)
+    fig.tight_layout()
     return describe(
         fig,
         "Pérdida de validación de cada ejecución por época en escala log, una línea fina por "

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .alt_text import describe
-from .style import METHOD_COLORS, empty, legend
+from .style import METHOD_COLORS, empty, legend, legend_below
 
 __all__ = [
     "grid_heatmap",
@@ -124,7 +124,7 @@ def rate_fit_plot(opt: pd.DataFrame, fit: tuple, band: np.ndarray, lines=None) -
     """Tasa óptima y máxima estable frente a B, el ajuste ε_max/(1 + B_ruido/B) con su banda
     bootstrap, las reglas lineal y √B desde el menor B, y las tasas de `lines`
     (``{etiqueta: tasa}``, línea horizontal, o ``{etiqueta: {B: tasa}}``, una curva)."""
-    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    fig, ax = plt.subplots(figsize=(8.5, 6.4))
     ok = opt[np.isfinite(opt["opt"])]
     if ok.empty:
         empty(ax)
@@ -179,7 +179,7 @@ def rate_fit_plot(opt: pd.DataFrame, fit: tuple, band: np.ndarray, lines=None) -
     ax.set_xlabel("tamaño del batch B")
     ax.set_ylabel("tasa de aprendizaje")
     ax.set_title("Tasa óptima frente a B, con el ajuste y las reglas de escalado")
-    legend(ax)
+    legend_below(ax)
     fig.tight_layout()
     return describe(
         fig,

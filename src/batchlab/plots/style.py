@@ -31,6 +31,7 @@ __all__ = [
     "empty",
     "finish",
     "legend",
+    "legend_below",
     "run_label",
     "setup_style",
 ]
@@ -117,6 +118,19 @@ def legend(ax, **kwargs) -> None:
     """Leyenda a :data:`MIN_FONT` puntos, solo si hay algo con etiqueta (matplotlib avisa si no)."""
     if ax.get_legend_handles_labels()[0]:
         ax.legend(**{"fontsize": MIN_FONT, **kwargs})
+
+
+def legend_below(ax, ncol: int = 2) -> None:
+    """Leyenda debajo de los ejes (fuera de los datos), a :data:`MIN_FONT` puntos.
+
+    Para figuras con muchas series, donde una leyenda dentro taparía curvas; después hace
+    falta ``fig.tight_layout()`` para dejarle sitio.
+    """
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(
+            fontsize=MIN_FONT, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol,
+            frameon=False,
+        )  # fmt: skip
 
 
 def empty(ax, text: str = "sin datos finitos que dibujar") -> None:
