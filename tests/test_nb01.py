@@ -75,7 +75,7 @@ def test_location_claim_follows_the_ratio():
     better = pd.DataFrame({"hgb_lat_lon": [0.26, 0.27, 0.25], "linear_all": [0.41, 0.40, 0.39]})
     worse = better.rename(columns={"hgb_lat_lon": "linear_all", "linear_all": "hgb_lat_lon"})
     c_better, c_worse = nb01.location_claim(better), nb01.location_claim(worse)
-    assert c_better.id == c_worse.id == "ubicacion_sola"
+    assert c_better.id == c_worse.id == "01.ubicacion_sola"
     assert c_better.veredicto == claims.HOLDS
     assert c_worse.veredicto == claims.FAILS
     ratio = float(np.median(better["hgb_lat_lon"] / better["linear_all"]))
@@ -105,7 +105,11 @@ def test_tail_claims_compare_log_with_standard_per_seed():
         {"standard": [1.0, np.inf, 0.9, 1.1, np.inf, 1.0], "log": [0.3, 0.3, 0.25, 0.3, 0.31, 0.3]}
     )
     found = nb01.tail_claims(summary, runs, lr=0.001)
-    assert [c.id for c in found] == ["loteria_cruda", "log_sin_divergencias", "log_mejora_mse"]
+    assert [c.id for c in found] == [
+        "01.loteria_cruda",
+        "01.log_sin_divergencias",
+        "01.log_mejora_mse",
+    ]
     assert "2 de 6" in found[0].frase
     mse = found[2]
     assert mse.n == 6 and mse.veredicto == claims.HOLDS
@@ -119,7 +123,7 @@ def test_tail_claims_compare_log_with_standard_per_seed():
 def test_tail_claims_without_a_finite_log_mse_leave_out_the_mse_claim():
     summary, runs = _runs({"standard": [np.inf, np.inf], "log": [np.inf, np.inf]})
     found = nb01.tail_claims(summary, runs, lr=0.5)
-    assert [c.id for c in found] == ["loteria_cruda", "log_sin_divergencias"]
+    assert [c.id for c in found] == ["01.loteria_cruda", "01.log_sin_divergencias"]
     assert "divergen todas" in found[0].frase
     assert found[1].veredicto != claims.HOLDS
 
@@ -129,7 +133,7 @@ def test_leak_claim_threshold_is_five_percent_of_sigma():
     large = nb01.leak_claim([8.0, 9.5, 7.2, 8.8, 9.0])
     assert small.veredicto == claims.HOLDS and "0.60 % de σ" in small.frase
     assert large.veredicto == claims.FAILS and "8.80 % de σ" in large.frase
-    assert small.id == large.id == "fuga_medias_pequenas"
+    assert small.id == large.id == "01.fuga_medias_pequenas"
 
 
 # -- experiments.exploration -------------------------------------------------------------

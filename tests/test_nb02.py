@@ -116,7 +116,7 @@ def test_finite_cap_ratios_skips_the_diverged_models(trained, housing_split):
 
 def test_divergence_claim_verdict_follows_the_count():
     ok = nb02.divergence_claim(0, 5, batch_size=32, learning_rate=0.01)
-    assert ok.id == "entrena_sin_divergir" and ok.veredicto == HOLDS
+    assert ok.id == "02.entrena_sin_divergir" and ok.veredicto == HOLDS
     assert ok.enunciado.startswith("Con B = 32 y lr = 0.01, menos de la mitad")
     assert ok.frase == "Divergen 0 de 5 semillas (IC 95 % [0.00, 0.43])."
     bad = nb02.divergence_claim(5, 5, batch_size=16, learning_rate=0.5)
@@ -128,9 +128,9 @@ def test_comparison_claims_keep_their_ids_and_put_the_numbers_in_the_sentences()
     mse = np.array([0.2374, 0.2371, 0.2489, 0.2410, 0.2299])
     found = nb02.comparison_claims(mse, linear_mse=0.3492, trees_mse=0.1598, sklearn_mse=0.2033)
     assert [c.id for c in found] == [
-        "mlp_mejora_lineal",
-        "arboles_mejor_que_mlp",
-        "sklearn_mejor_que_mlp",
+        "02.mlp_mejora_lineal",
+        "02.arboles_mejor_que_mlp",
+        "02.sklearn_mejor_que_mlp",
     ]
     assert all(c.veredicto == HOLDS and c.n == 5 for c in found)
     linear = found[0]
@@ -157,7 +157,7 @@ def test_comparison_claims_count_diverged_runs_as_infinite_and_say_so():
 
 def test_censorship_claim_verdict_follows_the_ratios():
     holds = nb02.censorship_claim([2.44, 2.29, 2.53, 2.40, 2.47])
-    assert holds.id == "censura_error_mayor" and holds.veredicto == HOLDS
+    assert holds.id == "02.censura_error_mayor" and holds.veredicto == HOLDS
     assert holds.frase.startswith("El RMSE de las filas en el tope es mayor que el del resto")
     assert "mediana 2.440" in holds.frase
     fails = nb02.censorship_claim([0.8, 0.7, 0.9])

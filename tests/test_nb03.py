@@ -27,7 +27,7 @@ def verdicts(found):
 # -- claims.nb03 ------------------------------------------------------------------------
 def test_reproduction_counts_the_matching_figures():
     (all_match,) = nb03.reproduction(pd.DataFrame({"match": [True] * 15}))
-    assert all_match.id == "reproduccion" and all_match.veredicto == "se cumple"
+    assert all_match.id == "03.reproduccion" and all_match.veredicto == "se cumple"
     assert all_match.frase == "Reproducción: coinciden 15 de 15 cifras publicadas del original."
     (few,) = nb03.reproduction(pd.DataFrame({"match": [True] * 3 + [False] * 12}))
     assert few.veredicto == "no se cumple" and "solo coinciden 3 de 15" in few.frase
@@ -37,11 +37,15 @@ def test_lottery_verdicts_follow_the_divergences():
     crude, far, top = nb03.lottery(
         [True] * 9 + [False], [False] * 10, [True, True] + [False] * 8, learning_rate=0.001
     )
-    assert [crude.id, far.id, top.id] == ["loteria_cruda", "filas_extremas", "una_fila_no_basta"]
+    assert [crude.id, far.id, top.id] == [
+        "03.loteria_cruda",
+        "03.filas_extremas",
+        "03.una_fila_no_basta",
+    ]
     assert verdicts([crude, far, top]) == {
-        "loteria_cruda": "se cumple",
-        "filas_extremas": "se cumple",
-        "una_fila_no_basta": "se cumple",
+        "03.loteria_cruda": "se cumple",
+        "03.filas_extremas": "se cumple",
+        "03.una_fila_no_basta": "se cumple",
     }
     assert crude.frase.startswith("Preparación original, SGD a lr 0.001, todas las filas: 9 de 10")
     assert "lr 0.001" in crude.enunciado and top.frase.startswith(
@@ -69,7 +73,7 @@ def _summary(diverged_sgd_at_0_001: int) -> pd.DataFrame:
 
 def test_stable_preparation_reads_sgd_at_the_original_rate():
     (claim,) = nb03.stable_preparation(_summary(0), learning_rate=0.001, features="log")
-    assert claim.id == "preparacion_estable" and claim.veredicto == "se cumple"
+    assert claim.id == "03.preparacion_estable" and claim.veredicto == "se cumple"
     assert claim.frase.startswith("Preparación «log», SGD a lr 0.001: 0 de 10")
     (claim,) = nb03.stable_preparation(_summary(8), learning_rate=0.001, features="quantile")
     assert claim.veredicto == "no se cumple" and "«quantile»" in claim.frase
@@ -79,7 +83,7 @@ def test_stable_preparation_reads_sgd_at_the_original_rate():
 def test_equal_epochs_ratio_and_missing_method():
     worse = {"full_batch": np.full(10, 5.0), "mini_batch": np.ones(10)}
     (claim,) = nb03.equal_epochs(worse, epochs=3)
-    assert claim.id == "gd_detras_epocas" and claim.veredicto == "se cumple"
+    assert claim.id == "03.gd_detras_epocas" and claim.veredicto == "se cumple"
     assert "(3)" in claim.frase and "5.00 veces" in claim.frase
     better = {"full_batch": np.full(10, 0.5), "mini_batch": np.ones(10)}
     (claim,) = nb03.equal_epochs(better, epochs=7)
@@ -96,13 +100,13 @@ def test_budget_claims_compare_at_the_same_checkpoint():
         "mini_batch": 1.0 + 0.01 * rng.random((10, 11)),
     }
     found = nb03.budget(curves, t_equal=10, equal_updates=100, mini_batch=32)
-    assert verdicts(found) == {"por_paso": "se cumple", "por_muestra": "se cumple"}
+    assert verdicts(found) == {"03.por_paso": "se cumple", "03.por_muestra": "se cumple"}
     assert found[0].frase.startswith("Tras 100 actualizaciones, el batch completo tiene menor")
     assert found[1].frase.startswith("Tras 3200 muestras vistas, SGD tiene menor MSE")
     # SGD se lee al final de su curva: si acaba peor que el mini-batch, por_muestra falla
     curves["sgd"][:, -1] = 3.0
     found = nb03.budget(curves, t_equal=10, equal_updates=100, mini_batch=32)
-    assert verdicts(found)["por_muestra"] == "no se cumple"
+    assert verdicts(found)["03.por_muestra"] == "no se cumple"
     assert (
         verdicts(nb03.budget({"sgd": curves["sgd"]}, t_equal=10, equal_updates=100, mini_batch=32))
         == {}
@@ -112,7 +116,7 @@ def test_budget_claims_compare_at_the_same_checkpoint():
 def test_cosine_claims_count_negative_cosines():
     cosines = {1: np.r_[-np.ones(300), np.ones(700)], 16: np.ones(1000)}
     b1, b16 = nb03.cosines(cosines, mini_batch=16)
-    assert (b1.id, b16.id) == ("coseno_b1", "coseno_b16")
+    assert (b1.id, b16.id) == ("03.coseno_b1", "03.coseno_mini_batch")
     assert b1.veredicto == "se cumple" and "300 de 1000" in b1.frase
     assert b16.veredicto == "se cumple" and b16.frase.startswith("Con B = 16, 0 de 1000")
     cosines = {1: np.ones(1000), 16: np.r_[-np.ones(200), np.ones(800)]}
@@ -123,7 +127,7 @@ def test_cosine_claims_count_negative_cosines():
 
 def test_noise_ball_claim_depends_on_the_slopes():
     (root,) = nb03.noise_ball([0.5, 0.52, 0.48, 0.51, 0.49])
-    assert root.id == "bola_raiz" and root.veredicto == "se cumple"
+    assert root.id == "03.bola_raiz" and root.veredicto == "se cumple"
     assert "pendiente 0.50" in root.frase
     (linear,) = nb03.noise_ball([1.0, 1.02, 0.98, 1.01, 0.99])
     assert linear.veredicto == "no se cumple" and "pendiente 1.00" in linear.frase
@@ -224,13 +228,13 @@ def test_equal_epoch_runs_give_the_test_loss_of_each_run(tiny):
     seeds = multirun.run_seeds(2, 0, offset=100)
     sizes, rates = {"sgd": 1, "mini_batch": 16}, {"sgd": 0.01, "mini_batch": 0.05}
     hist, test = fair.equal_epoch_runs(
-        X, y, X_test, y_test, sizes, rates, init_seeds=seeds[0], shuffle_seeds=seeds[1], epochs=1
+        X, y, (X_test, y_test), sizes, rates, init_seeds=seeds[0], shuffle_seeds=seeds[1], epochs=1
     )
     assert list(hist) == list(test) == ["sgd", "mini_batch"]
     assert [h.batch_size for h in hist["mini_batch"]] == [16, 16]
     assert test["sgd"].shape == (2,) and np.isfinite(test["sgd"]).all()
     assert test["sgd"][0] != test["sgd"][1]  # otras semillas, otra pérdida
-    empty = fair.equal_epoch_runs(X, y, X_test, y_test, {}, {}, init_seeds=[], shuffle_seeds=[])
+    empty = fair.equal_epoch_runs(X, y, (X_test, y_test), {}, {}, init_seeds=[], shuffle_seeds=[])
     assert empty == ({}, {})
 
 

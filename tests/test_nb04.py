@@ -19,6 +19,7 @@ from batchlab.experiments import (
     heavy_rows,
     schedule_comparisons,
 )
+from batchlab.experiments.grid import Task
 
 BS = [8, 32, 128, 512, 2048]
 COL = {B: j for j, B in enumerate(BS)}
@@ -361,7 +362,7 @@ def test_paired_delta_and_rule_count():
 def test_run_programs_trains_each_program_with_each_seed(model, small):
     X, y = small
     programs = {"constant": [(1, 30, 0.01)], "raise_batch": [(1, 30, 0.01), (1, 150, 0.01)]}
-    smith = schedule_comparisons.run_programs(model, X, y, X, y, programs, [0, 1])
+    smith = schedule_comparisons.run_programs(Task(model, X, y, X, y), programs, [0, 1])
     assert len(smith) == 4 and set(smith["program"]) == set(programs)
     ups = smith.groupby("program")["updates"].first()
     assert ups["raise_batch"] == ups["constant"] + 2

@@ -6,8 +6,11 @@
 * :mod:`~batchlab.claims.render` — Resultado, Lo que hemos aprendido, la auditoría y el JSON;
 * ``nb01`` … ``nb04`` (y ``nb04_budget``): el registro de conclusiones de cada notebook.
 
-:mod:`~batchlab.claims.engine` es el motor anterior (una sola división, ids sin el notebook
-delante) que aún usan esos registros; pasarlos a :class:`Spec` sobre réplicas es la issue 23.
+Cada registro declara sus conclusiones como datos (``SPECS``: id con el notebook delante →
+:class:`Spec`; el de 04 está en ``nb04_specs``). Hoy los mide aún el motor anterior,
+:mod:`~batchlab.claims.engine` (``median_of``, ``rate_of``, ``fit_of``: una sola división, el
+bootstrap de los barajados); medirlos sobre réplicas de divisiones × inicializaciones ×
+barajados (:mod:`~batchlab.claims.measures`) es la issue 23.
 """
 
 from . import spec

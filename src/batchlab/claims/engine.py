@@ -20,6 +20,7 @@ ejecuciones con otros parámetros.
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,15 +29,18 @@ import pandas as pd
 
 from ..stats import as_values, bootstrap_interval, fit_interval, wilson_interval
 from .render import write_json
-from .spec import FAILS, HOLDS, INCONCLUSIVE, Measured, Rule
+from .spec import FAILS, HOLDS, INCONCLUSIVE, Measured, Rule, Spec
 
 __all__ = [
     "VERDICTS",
     "Claim",
     "Rule",
     "fit_claim",
+    "fit_of",
     "median_claim",
+    "median_of",
     "rate_claim",
+    "rate_of",
     "sentences",
     "table",
     "write_json",
@@ -135,6 +139,46 @@ def fit_claim(
         veredicto=verdict,
         frase=frase,
     )
+
+
+def median_of(spec: Spec, values: Sequence[float], *, seed: int = 0, **fmt) -> Claim:
+    """:func:`median_claim` de una :class:`~.spec.Spec` del registro; `fmt` rellena sus campos."""
+    return median_claim(spec.id, values=values, seed=seed, **_bound(spec, fmt))
+
+
+def rate_of(spec: Spec, k: int, n: int, **fmt) -> Claim:
+    """:func:`rate_claim` de una :class:`~.spec.Spec` del registro; `fmt` rellena sus campos."""
+    return rate_claim(spec.id, k=k, n=n, **_bound(spec, fmt))
+
+
+def fit_of(spec: Spec, value: float, replicates: Sequence[float], *, n: int, **fmt) -> Claim:
+    """:func:`fit_claim` de una :class:`~.spec.Spec` del registro; `fmt` rellena sus campos."""
+    return fit_claim(spec.id, value=value, replicates=replicates, n=n, **_bound(spec, fmt))
+
+
+def _bound(spec: Spec, fmt: Mapping) -> dict:
+    """Enunciado, medida, regla y frases de `spec` con los campos de `fmt` ya puestos."""
+    frases = {verdict: _partial(text, fmt) for verdict, text in spec.frases.items()}
+    return {
+        "enunciado": spec.enunciado.format(**fmt),
+        "medida": spec.medida.format(**fmt),
+        "rule": spec.rule,
+        "frases": frases,
+    }
+
+
+def _partial(template: str, fmt: Mapping) -> str:
+    """Rellena en `template` solo los campos de `fmt`; ``{valor}``, ``{n}``… quedan para luego."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if name in fmt:
+            out.append(format(fmt[name], spec).replace("{", "{{").replace("}", "}}"))
+        else:
+            out.append("{" + name + (f"!{conversion}" if conversion else "") + f":{spec}}}")
+    return "".join(out)
 
 
 def table(claims: Sequence[Claim]) -> pd.DataFrame:
