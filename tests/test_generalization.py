@@ -7,6 +7,7 @@ import numpy as np
 import batchlab as bl
 from batchlab import hessian, stats
 from batchlab.experiments import generalization as gen
+from batchlab.experiments.grid import Task
 
 
 def test_median_difference_known_inputs():
@@ -36,7 +37,7 @@ def test_train_longer_matches_train_and_measures_sharpness(small, model):
     X, y = small
     Xt, yt = X[:50], y[:50]
     runs = gen.train_longer(
-        model, X, y, Xt, yt, {8: 0.02, 64: 0.05}, seeds=[0, 1], epochs=1, max_epochs=3
+        Task(model, X, y, Xt, yt), {8: 0.02, 64: 0.05}, seeds=[0, 1], epochs=1, max_epochs=3
     )
     assert list(runs.columns) == gen.LONGER_COLUMNS
     assert len(runs) == 8
@@ -54,5 +55,5 @@ def test_train_longer_matches_train_and_measures_sharpness(small, model):
     lam, _ = hessian.top_eigenvalue(m, X, y, tolerance=1e-4)
     assert np.isclose(row["lambda_max"], lam, rtol=1e-6)
     # una tasa que diverge da NaN, no un número
-    bad = gen.train_longer(model, X, y, Xt, yt, {8: 50.0}, seeds=[0], epochs=1, max_epochs=1)
+    bad = gen.train_longer(Task(model, X, y, Xt, yt), {8: 50.0}, seeds=[0], epochs=1, max_epochs=1)
     assert bad["diverged"].all() and bad["test"].isna().all()

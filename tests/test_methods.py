@@ -116,7 +116,7 @@ def test_gradient_cosines_are_one_for_the_full_batch(small):
 
 def test_cost_model_and_ideal_hardware(small):
     X, y = small
-    timing = cost.cost_per_update(bl.MLP(rng=0), X, y, [1, 300], repeats=2, updates=20)
+    timing = cost.time_per_update(bl.MLP(rng=0), X, y, [1, 300], repeats=2, updates=20)
     assert list(timing["B"]) == [1, 300] and (timing["us_per_update"] > 0).all()
     ideal = cost.ideal_parallel_cost(timing.assign(B=[1, 8192]), parallel_width=4096)
     assert ideal[8192] == pytest.approx(2 * ideal[1])

@@ -9,6 +9,7 @@ from _helpers import run_to_target
 
 import batchlab as bl
 from batchlab.experiments import targets
+from batchlab.experiments.grid import Task
 from batchlab.training import lockstep
 
 BIG = lockstep.STACK_MAX_BATCH + 22  # 150: por encima del apilado (train() run a run)
@@ -46,7 +47,7 @@ def test_steps_runs_is_run_to_target_for_every_run(small, model, optimizer):
     # una tasa que diverge en cada B, para mezclar divergencia con runs que llegan
     candidates = {7: [lr, 2 * lr, 50.0], BIG: [lr, 4 * lr, 50.0]}
     kw = dict(seeds=[0, 1], target=0.6, max_epochs=8, max_updates=300)
-    ours = targets.steps_runs(model, X, y, Xe, ye, candidates, optimizer=optimizer, **kw)
+    ours = targets.steps_runs(Task(model, X, y, Xe, ye), candidates, optimizer=optimizer, **kw)
     theirs = one_by_one(model, X, y, Xe, ye, candidates, optimizer=optimizer, **kw)
     assert list(ours.columns) == targets.STEPS_COLUMNS
     assert (ours["optimizer"] == optimizer).all()
@@ -56,7 +57,7 @@ def test_steps_runs_is_run_to_target_for_every_run(small, model, optimizer):
     assert ours.loc[ours["diverged"], "steps"].isna().all()  # divergir no es llegar
     # mismo resultado con los B repartidos entre procesos
     parallel = targets.steps_runs(
-        model, X, y, Xe, ye, candidates, n_jobs=2, optimizer=optimizer, **kw
+        Task(model, X, y, Xe, ye), candidates, n_jobs=2, optimizer=optimizer, **kw
     )
     pd.testing.assert_frame_equal(ours, parallel)
 
@@ -65,7 +66,7 @@ def test_samples_count_the_short_last_batch(small, model):
     """300 filas con B = 7: 42 batches de 7 y uno de 6 por época."""
     X, y = small
     runs = targets.steps_runs(
-        model, X, y, X[:100], y[:100], {7: [0.003]}, seeds=[0], target=0.4, max_epochs=6
+        Task(model, X, y, X[:100], y[:100]), {7: [0.003]}, seeds=[0], target=0.4, max_epochs=6
     )
     t = int(runs.loc[0, "steps"])
     assert runs.loc[0, "reached"] and t > 43  # llega después de la primera época
@@ -75,9 +76,11 @@ def test_samples_count_the_short_last_batch(small, model):
 
 def test_no_candidates_give_an_empty_table(small, model):
     X, y = small
-    runs = targets.steps_runs(model, X, y, X, y, {}, seeds=[0], target=0.5, max_epochs=1)
+    runs = targets.steps_runs(Task(model, X, y, X, y), {}, seeds=[0], target=0.5, max_epochs=1)
     assert runs.empty and list(runs.columns) == targets.STEPS_COLUMNS
-    gaps = targets.gap_at_train_loss(model, X, y, X, y, {}, seeds=[0], target=0.5, max_epochs=1)
+    gaps = targets.gap_at_train_loss(
+        Task(model, X, y, X, y), {}, seeds=[0], target=0.5, max_epochs=1
+    )
     assert gaps.empty and list(gaps.columns) == targets.GAP_COLUMNS
 
 
@@ -86,7 +89,7 @@ def test_gap_is_measured_where_train_reaches_the_training_target(small, housing_
     Xt, yt = housing_split.X_test[:200], housing_split.y_test[:200]
     tuned = {7: 0.03, BIG: 0.1, 32: 50.0}  # la última diverge
     gaps = targets.gap_at_train_loss(
-        model, X, y, Xt, yt, tuned, seeds=[0, 1], target=0.6, max_epochs=20, max_updates=400
+        Task(model, X, y, Xt, yt), tuned, seeds=[0, 1], target=0.6, max_epochs=20, max_updates=400
     )
     assert list(gaps.columns) == targets.GAP_COLUMNS
     for row in gaps.itertuples():
@@ -112,11 +115,7 @@ def test_gap_is_measured_where_train_reaches_the_training_target(small, housing_
             assert math.isnan(row.steps) and math.isnan(row.gap)
     assert gaps["gap"].notna().sum() == 4 and gaps.loc[gaps["B"] == 32, "gap"].isna().all()
     parallel = targets.gap_at_train_loss(
-        model,
-        X,
-        y,
-        Xt,
-        yt,
+        Task(model, X, y, Xt, yt),
         tuned,
         seeds=[0, 1],
         target=0.6,
@@ -132,7 +131,7 @@ def test_steps_and_models_hold_the_weights_of_run_to_target(small, model):
     Xe, ye = X[:100], y[:100]
     before = model.theta.copy()
     rates = {7: 0.05, BIG: 0.2, 32: 50.0}
-    args = (model, X, y, Xe, ye, {B: [lr] for B, lr in rates.items()})
+    args = (Task(model, X, y, Xe, ye), {B: [lr] for B, lr in rates.items()})
     kw = dict(seeds=[0, 2], target=0.6, max_epochs=8, max_updates=300)
     table, models = targets.steps_and_models(*args, **kw, n_jobs=2)
     np.testing.assert_array_equal(model.theta, before)
@@ -163,11 +162,7 @@ def test_full_batch_runs_once_per_rate_because_the_seed_only_reorders_the_sum(sm
     X, y = small
     n = len(X)
     runs = targets.steps_runs(
-        model,
-        X,
-        y,
-        X[:100],
-        y[:100],
+        Task(model, X, y, X[:100], y[:100]),
         {n: [0.05, 0.1], 7: [0.05]},
         seeds=[3, 4],
         target=0.6,

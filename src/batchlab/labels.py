@@ -58,6 +58,7 @@ LABELS = {
     "hist_gradient_boosting": "HistGradientBoosting",
     # methods
     "updates": "actualizaciones",
+    "samples": "muestras",
     "epochs_seen": "épocas vistas",
     "noise": "ruido",
     # cost
@@ -68,9 +69,16 @@ LABELS = {
     "forward_bytes": "forward (calculado)",
     "forward_backward_bytes": "forward + pico de backward (calculado)",
     "measured_peak_bytes": "pico medido (tracemalloc)",
+    # programas de Smith et al. (schedule_comparisons)
+    "program": "programa",
+    "constant": "constante",
+    "lower_rate": "bajar la tasa",
+    "raise_batch": "subir B",
     # sweeps
     "seed": "semilla",
     "median": "mediana",
+    "min": "mínimo",
+    "max": "máximo",
     "worst": "peor",
     "diverged_runs": "divergidas",
     "runs": "ejecuciones",

@@ -22,6 +22,7 @@ import pandas as pd
 from .. import stats
 from ..features import PIPELINES
 from . import scaling
+from .grid import Task
 
 __all__ = [
     "CURVATURE_HEADERS",
@@ -108,21 +109,20 @@ def batch_sizes_for(batch_sizes: Sequence[int], n: int) -> list[int]:
 
 
 def refined_grid(
-    model, X_fit, y_fit, X_val, y_val, batch_sizes: Sequence[int], grid_lrs: Sequence[float], **kw
+    task: Task, batch_sizes: Sequence[int], grid_lrs: Sequence[float], **kw
 ) -> pd.DataFrame:
     """La rejilla gruesa y, para cada B con óptimo, los cuartos de década que le faltan.
 
     `kw` pasa a :func:`scaling.grid_runs` (``epochs``, ``seeds``, ``n_jobs``).
     """
-    data = (model, X_fit, y_fit, X_val, y_val)
-    coarse = scaling.grid_runs(*data, {B: grid_lrs for B in batch_sizes}, **kw)
+    coarse = scaling.grid_runs(*task, {B: grid_lrs for B in batch_sizes}, **kw)
     opt0 = scaling.optimal_rates(coarse)
     fine = {
         B: [lr for lr in scaling.quarter_decades(o) if lr not in grid_lrs]
         for B, o in opt0["opt"].items()
         if np.isfinite(o)
     }
-    return pd.concat([coarse, scaling.grid_runs(*data, fine, **kw)], ignore_index=True)
+    return pd.concat([coarse, scaling.grid_runs(*task, fine, **kw)], ignore_index=True)
 
 
 def finite_optima(optima: pd.DataFrame) -> dict:

@@ -3,7 +3,7 @@
 Notebooks 03 (sección 2) y 04 (sección 6). Las medidas de tiempo se hacen en serie
 (nunca en procesos paralelos) y con los hilos de BLAS fijados explícitamente con
 threadpoolctl. Son volátiles: los notebooks no validan sus cifras.
-El notebook 03 mide los µs por actualización de cada B (:func:`cost_per_update`) y los
+El notebook 03 mide los µs por actualización de cada B (:func:`time_per_update`) y los
 compara con un hardware paralelo ideal (:func:`ideal_parallel_cost`).
 
 Columnas (claves de máquina): ``B``, ``us_per_update``, ``s_per_epoch``,
@@ -28,25 +28,31 @@ from ..training.batching import batches_per_epoch
 
 __all__ = [
     "blas_threads_effect",
-    "cost_per_update",
     "ideal_parallel_cost",
     "memory_per_batch",
     "time_per_update",
 ]
 
 
-def _timed_run(model, X, y, B, seconds, seed):
-    """Un entrenamiento de ~`seconds` s de una copia de `model` (tasa ínfima: solo se mide)."""
-    return train(
-        model.copy(), X, y, batch_size=B, learning_rate=1e-6, seed=seed, time_budget=seconds
-    )
+def _timed_run(model, X, y, B, seed, seconds, updates=None):
+    """Un entrenamiento de una copia de `model` (tasa ínfima: solo se mide).
+
+    Dura ~`seconds` s o, con `updates`, hace ese número de actualizaciones (20 veces menos con
+    B > 512, que son lentas).
+    """
+    common = {"batch_size": B, "learning_rate": 1e-6, "seed": seed}
+    if updates is None:
+        return train(model.copy(), X, y, time_budget=seconds, **common)
+    k = updates if B <= 512 else max(3, updates // 20)
+    epochs = math.ceil(k / batches_per_epoch(len(X), B))
+    return train(model.copy(), X, y, epochs=epochs, max_updates=k, **common)
 
 
 def _median_time(model, X, y, B, seconds, repeats, seed) -> float:
     """Mediana de µs por actualización en `repeats` entrenamientos de ~`seconds` s."""
     times = []
     for r in range(repeats):
-        h = _timed_run(model, X, y, B, seconds, seed + r)
+        h = _timed_run(model, X, y, B, seed + r, seconds)
         times.append(h.total_time / h.n_updates)
     return 1e6 * float(np.median(times))
 
@@ -70,11 +76,15 @@ def time_per_update(
     batch_sizes: Sequence[int],
     *,
     seconds: float = 0.2,
+    updates: int | None = None,
     repeats: int = 3,
     threads: int = 1,
     seed: int = 0,
 ) -> pd.DataFrame:
     """µs por actualización, segundos por época y muestras/s para cada B.
+
+    Cada repetición dura ~`seconds` s o, con `updates`, hace ese número de actualizaciones
+    (20 veces menos con B > 512).
 
     Las repeticiones se **intercalan** (repetición 1 de todos los B, luego la 2…): una
     racha de carga en la máquina no cae entera sobre un solo B. Las muestras por segundo
@@ -88,7 +98,7 @@ def time_per_update(
     with threadpool_limits(limits=threads, user_api="blas"):
         for r in range(repeats):
             for B in batch_sizes:
-                h = _timed_run(model, X, y, B, seconds, seed + r)
+                h = _timed_run(model, X, y, B, seed + r, seconds, updates)
                 runs[B].append((h.total_time / h.n_updates, h.samples_seen[-1] / h.total_time))
     rows = []
     for B, values in runs.items():
@@ -168,43 +178,6 @@ def memory_per_batch(
             }
         )
     return pd.DataFrame(rows)
-
-
-def cost_per_update(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    batch_sizes: Sequence[int],
-    *,
-    repeats: int = 5,
-    updates: int = 200,
-) -> pd.DataFrame:
-    """Mediana de µs por actualización de cada B (volátil: es tiempo).
-
-    Las repeticiones se intercalan (B₁, B₂, …, B₁, B₂, …) para que la carga de la máquina
-    afecte a todos por igual; un hilo de BLAS, en serie. Con B > 512 se hacen 20 veces
-    menos actualizaciones. Columnas ``B`` y ``us_per_update``.
-    """
-    n = len(X)
-    times: dict[int, list[float]] = {b: [] for b in batch_sizes}
-    with threadpool_limits(limits=1, user_api="blas"):
-        for r in range(repeats):
-            for b in batch_sizes:
-                k = updates if b <= 512 else max(3, updates // 20)
-                h = train(
-                    model.copy(),
-                    X,
-                    y,
-                    batch_size=b,
-                    learning_rate=1e-6,
-                    epochs=math.ceil(k / batches_per_epoch(n, b)),
-                    max_updates=k,
-                    seed=r,
-                )
-                times[b].append(1e6 * h.total_time / h.n_updates)
-    return pd.DataFrame(
-        {"B": list(batch_sizes), "us_per_update": [float(np.median(times[b])) for b in batch_sizes]}
-    )
 
 
 def ideal_parallel_cost(cost: pd.DataFrame, parallel_width: int = 4096) -> pd.Series:

@@ -143,7 +143,7 @@ def b_simple_summary(b_simple_obj: pd.DataFrame) -> pd.DataFrame:
     return (
         b_simple_obj.groupby("B")["b_simple"]
         .agg(["median", "min", "max", "count"])
-        .rename(columns={"median": "mediana", "min": "mínimo", "max": "máximo", "count": "llegan"})
+        .pipe(spanish, {"count": "llegan"})
     )
 
 

@@ -98,33 +98,19 @@ def own_rate_lines(
 
 
 def equal_epoch_runs(
-    X: np.ndarray,
-    y: np.ndarray,
-    X_test: np.ndarray,
-    y_test: np.ndarray,
-    batch_sizes: Mapping[str, int],
-    rates: Mapping[str, float],
-    *,
-    init_seeds: Sequence[int],
-    shuffle_seeds: Sequence[int],
-    **train_kwargs,
+    X: np.ndarray, y: np.ndarray, test: tuple, batch_sizes: Mapping, rates: Mapping, **runs
 ) -> tuple[dict, dict[str, np.ndarray]]:
-    """Las mismas ejecuciones para cada método con su tasa (:func:`~.multirun.many_runs`,
-    ``train_kwargs`` incluidos: ``epochs``, ``n_jobs``, la validación…) y el MSE de prueba
-    de cada una (inf si divergió). Devuelve ``({método: [History]}, {método: array})``;
-    dos diccionarios vacíos si no hay métodos."""
+    """Las mismas ejecuciones para cada método con su tasa y el MSE de prueba de cada una.
+
+    Las entrena :func:`~.multirun.many_runs` (`runs`: ``init_seeds``, ``shuffle_seeds``,
+    ``epochs``, ``n_jobs``, la validación…); `test` es ``(X_prueba, y_prueba)`` y el MSE de
+    prueba es inf si la ejecución divergió. Devuelve ``({método: [History]}, {método:
+    array})``; dos diccionarios vacíos si no hay métodos.
+    """
     if not batch_sizes:
         return {}, {}
-    histories, models = many_runs(
-        X,
-        y,
-        dict(batch_sizes),
-        dict(rates),
-        init_seeds=init_seeds,
-        shuffle_seeds=shuffle_seeds,
-        **train_kwargs,
-    )
-    test = {m: final_losses(histories[m], models[m], X_test, y_test) for m in batch_sizes}
+    histories, models = many_runs(X, y, dict(batch_sizes), dict(rates), **runs)
+    test = {m: final_losses(histories[m], models[m], *test) for m in batch_sizes}
     return histories, test
 
 

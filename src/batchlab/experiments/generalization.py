@@ -16,14 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from .._checks import check_int
 from ..hessian import sharpness_of
-from ..mlp import MLP
 from ..training import batches_per_epoch
-from .grid import run_grid, runs_for
+from .grid import Task, run_grid, runs_for
 
 __all__ = [
     "LONGER_COLUMNS",
@@ -69,11 +67,7 @@ def equal_updates_epochs(
 
 
 def train_longer(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    X_test: np.ndarray,
-    y_test: np.ndarray,
+    task: Task,
     tuned: dict[int, float],
     *,
     seeds: Sequence[int],
@@ -91,8 +85,9 @@ def train_longer(
     Lo entrena :func:`batchlab.experiments.grid.run_grid` (`n_jobs` procesos); un régimen
     idéntico al otro (el menor B) se entrena una vez. Al final: MSE de entrenamiento y de
     prueba, brecha prueba − entrenamiento y, solo en ``"updates"``, λ_max de la pérdida de
-    entrenamiento (NaN si diverge).
+    entrenamiento (NaN si diverge). La prueba es ``task.X_eval``.
     """
+    model, X, y, X_test, y_test = task
     n = len(X)
     plan_updates = equal_updates_epochs(n, list(tuned), epochs, max_epochs)
     plans = {}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from ..labels import method_id
 from ..mlp import MLP
 from ..training import History, train_groups, uses_stack
 
-__all__ = ["GRID_COLUMNS", "Grid", "Run", "run_grid", "runs_for"]
+__all__ = ["GRID_COLUMNS", "Grid", "Run", "Task", "run_grid", "runs_for"]
 
 #: Ejecuciones por grupo de una pila (los grupos se reparten entre procesos).
 GROUP_RUNS = 16
@@ -48,6 +49,20 @@ GRID_COLUMNS = [
     "samples",
     "updates",
 ]
+
+
+class Task(NamedTuple):
+    """Lo que comparten las ejecuciones de un experimento: el modelo de partida (cada ejecución
+    entrena una copia) y los datos de ajuste y de evaluación (validación o prueba).
+
+    Es una tupla: ``model, X, y, X_eval, y_eval = task``.
+    """
+
+    model: MLP
+    X: np.ndarray
+    y: np.ndarray
+    X_eval: np.ndarray
+    y_eval: np.ndarray
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@
   (:func:`blog_runs`, :func:`diagnose`, :func:`blog_table`, :func:`winners_report`) y su
   consejo barajado a barajado (:func:`rule_count`).
 
-Claves de máquina: ``program`` (``constant``, ``lower_rate``, ``raise_batch``), ``seed``,
-``val``, ``updates``, ``samples``; ``mode`` (``per_update``, ``per_epoch``), ``B``, ``lr``,
-``curve``, ``diverged``, ``final``.
+Claves de máquina. Programas: ``program`` (``constant``, ``lower_rate``, ``raise_batch``),
+``seed``, ``val`` (MSE de validación final), ``updates`` y ``samples``. Blog: ``mode``
+(``per_update`` o ``per_epoch``), ``B``, ``lr``, ``curve`` (la mediana de las curvas),
+``diverged`` y ``final`` (MSE de validación final).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..labels import LABELS, spanish
 from . import schedules
+from .grid import Task
 
 __all__ = [
     "BLOG_HEADERS",
-    "PROGRAM_HEADERS",
     "PROGRAM_NAMES",
     "blog_runs",
     "blog_table",
@@ -36,17 +38,8 @@ __all__ = [
     "winners_report",
 ]
 
-#: Nombre para mostrar de cada programa de Smith et al. (:func:`smith_programs`).
-PROGRAM_NAMES = {"constant": "constante", "lower_rate": "bajar la tasa", "raise_batch": "subir B"}
-#: Cabeceras en español de :func:`program_table`.
-PROGRAM_HEADERS = {
-    "program": "programa",
-    "median": "mediana",
-    "min": "mínimo",
-    "max": "máximo",
-    "updates": "actualizaciones",
-    "samples": "muestras",
-}
+#: Las claves de los programas de Smith et al. (:func:`smith_programs`) y su nombre para mostrar.
+PROGRAM_NAMES = {key: LABELS[key] for key in ("constant", "lower_rate", "raise_batch")}
 #: Cabeceras en español de :func:`blog_table`.
 BLOG_HEADERS = {
     "mode": "modo",
@@ -82,8 +75,9 @@ def smith_programs(valid: pd.DataFrame, n: int, epochs: int) -> tuple:
     return b_s, lr_s, programs
 
 
-def run_programs(model, X_fit, y_fit, X_val, y_val, programs: Mapping, seeds: Sequence[int]):
+def run_programs(task: Task, programs: Mapping, seeds: Sequence[int]) -> pd.DataFrame:
     """Una fila por programa y barajado: MSE de validación final, actualizaciones y muestras."""
+    model, X_fit, y_fit, X_val, y_val = task
     rows = []
     for name, phases in programs.items():
         for s in seeds:
@@ -113,8 +107,7 @@ def program_table(smith: pd.DataFrame) -> pd.DataFrame:
         )
         .round(4)
     )
-    table = table.rename(index=PROGRAM_NAMES, columns=PROGRAM_HEADERS)
-    return table.rename_axis(PROGRAM_HEADERS["program"])
+    return spanish(table)
 
 
 def paired_delta(smith: pd.DataFrame) -> np.ndarray:
@@ -140,7 +133,7 @@ def _median_curve(res: Sequence[dict]) -> np.ndarray:
 
 
 def blog_runs(
-    data: tuple,
+    task: Task,
     batch_sizes: Sequence[int],
     rates: Sequence[float],
     modes: Sequence[str],
@@ -151,11 +144,11 @@ def blog_runs(
 ) -> tuple:
     """Entrena cada modo × B × lr con cada barajado; ``(tabla de ejecuciones, curvas)``.
 
-    `data` es ``(modelo, X_ajuste, y_ajuste, X_val, y_val)``. El modo ``"per_update"`` (el
+    Se valida en ``task.X_eval``. El modo ``"per_update"`` (el
     del blog) decae 1e-3 por actualización; ``"per_epoch"``, `per_epoch_decay` por época.
     ``curves[(mode, B, lr)]`` es la curva mediana (∞ tras divergir).
     """
-    model, X_fit, y_fit, X_val, y_val = data
+    model, X_fit, y_fit, X_val, y_val = task
     curves, rows = {}, []
     for mode in modes:
         for B, lr in [(B, lr) for B in batch_sizes for lr in rates]:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..mlp import MLP
-from .grid import run_grid, runs_for
+from .grid import Task, run_grid, runs_for
 
 __all__ = [
     "bootstrap_steps",
@@ -47,17 +47,13 @@ _STEPS_TYPES |= {"reached": bool, "diverged": bool}
 _GAP_TYPES = {**dict.fromkeys(GAP_COLUMNS, float), "B": int, "seed": int}
 
 
-def steps_runs(model: MLP, X, y, X_eval, y_eval, candidates: dict, **kw) -> pd.DataFrame:
+def steps_runs(task: Task, candidates: dict, **kw) -> pd.DataFrame:
     """La tabla de :func:`steps_and_models` (mismos argumentos), sin los modelos."""
-    return steps_and_models(model, X, y, X_eval, y_eval, candidates, **kw)[0]
+    return steps_and_models(task, candidates, **kw)[0]
 
 
 def steps_and_models(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    X_eval: np.ndarray,
-    y_eval: np.ndarray,
+    task: Task,
     candidates: dict[int, Sequence[float]],
     *,
     seeds: Sequence[int],
@@ -78,8 +74,10 @@ def steps_and_models(
     Las ejecuciones de un mismo B van juntas en :func:`batchlab.training.train_many` y se
     reparten entre `n_jobs` procesos (:func:`_groups_by_batch`). El resultado no depende
     de `n_jobs`. Un B ≥ N (el batch completo) corre solo la primera semilla: el barajado
-    solo cambiaría el orden de la suma dentro de su único batch. `model` no cambia.
+    solo cambiaría el orden de la suma dentro de su único batch. Se evalúa en
+    ``task.X_eval``; ``task.model`` no cambia.
     """
+    model, X, y, X_eval, y_eval = task
     runs = runs_for(candidates, list(seeds), n=len(X))
     grid = run_grid(
         runs, X, y, model=model, n_jobs=n_jobs, epochs=max_epochs, max_updates=max_updates,
@@ -163,18 +161,7 @@ def bootstrap_steps(runs: pd.DataFrame, n_boot: int = 500, seed: int = 0) -> np.
 
 
 def gap_at_train_loss(
-    model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    X_test: np.ndarray,
-    y_test: np.ndarray,
-    tuned: dict[int, float],
-    *,
-    seeds: Sequence[int],
-    target: float,
-    max_epochs: int,
-    n_jobs: int = 1,
-    max_updates: int | None = None,
+    task: Task, tuned: dict, *, seeds: Sequence[int], target: float, max_epochs: int, **budget
 ) -> pd.DataFrame:
     """Brecha prueba − entrenamiento cuando la pérdida de **entrenamiento** baja de `target`.
 
@@ -182,13 +169,14 @@ def gap_at_train_loss(
     sobre el conjunto de entrenamiento (``train()`` sin validación), las semillas de un B
     a la vez (:func:`batchlab.training.train_many`) y los B repartidos en `n_jobs`
     procesos. Filas ``B``, ``lr``, ``seed``, ``steps``, ``train``, ``test``, ``gap`` (NaN si
-    no llega, también si diverge: la regla de ``train()``).
+    no llega, también si diverge: la regla de ``train()``). La prueba es ``task.X_eval``.
+    `budget` (``max_updates``, ``n_jobs``) y `max_epochs`, como en :func:`steps_and_models`.
     """
+    model, X, y, X_test, y_test = task
     runs = runs_for({B: [lr] for B, lr in tuned.items()}, list(seeds), n=len(X))
     grid = run_grid(
-        runs, X, y, model=model, n_jobs=n_jobs, epochs=max_epochs, max_updates=max_updates,
-        target_loss=target, eval_rel=0.05,
-    )  # fmt: skip
+        runs, X, y, model=model, epochs=max_epochs, target_loss=target, eval_rel=0.05, **budget
+    )
     rows = []
     for r, h, m in zip(grid.runs, grid.histories, grid.models, strict=True):
         reached = h.stop_reason == "target"
