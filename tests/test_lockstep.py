@@ -266,6 +266,10 @@ def test_large_batches_fall_back_to_train(small, monkeypatch):
         (dict(optimizer="nesterov", momentum=1.0), ValueError, "momentum"),
         (dict(target_loss=0.5), ValueError, "eval_every"),
         (dict(n_jobs=0), ValueError, "n_jobs"),
+        # las opciones son las de train() comunes a todos los runs: las demás se rechazan
+        (dict(time_budget=1.0), TypeError, "train_many no admite \\['time_budget'\\]"),
+        (dict(learning_rate=0.01), TypeError, "learning_rate"),
+        (dict(epochs=0), ValueError, "epochs"),
     ],
 )
 def test_bad_arguments_are_refused(small, kwargs, error, match):

@@ -241,14 +241,10 @@ def gif_output(data: bytes, alt: str):
     return image_output(data, alt, mime="image/gif")
 
 
-def line_fit_still(
-    x: np.ndarray,
-    y: np.ndarray,
-    frames: Sequence[dict],
-    optimum: tuple[float, float],
-    dpi: int = ANIMATION_DPI,
-) -> plt.Figure:
+def line_fit_still(x, y, frames: Sequence[dict], optimum, dpi: int = ANIMATION_DPI) -> plt.Figure:
     """Versión fija (para imprimir): el último paso y la estela de rectas de todos los pasos.
+
+    Los argumentos son los de :func:`line_fit_figure`.
 
     En la fila de arriba, cada recta intermedia se dibuja más clara cuanto más antigua,
     así que se ve el camino entero sin animación.

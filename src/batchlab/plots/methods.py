@@ -51,23 +51,13 @@ def runs_curves(
                 ax.plot(len(v) - 1, v[-1], "x", color=color, ms=9, mew=2)
         ok = [v for h, v in zip(hs, full, strict=True) if not h.diverged]
         if ok:
-            ax.plot(
-                np.arange(len(ok[0])),
-                np.median(ok, axis=0),
-                "-",
-                color=color,
-                lw=2.4,
-                label=f"{name}: validación (mediana)",
-            )
             tr = [np.r_[h.initial_train_loss, h.train_loss_end] for h in hs if not h.diverged]
-            ax.plot(
-                np.arange(len(tr[0])),
-                np.median(tr, axis=0),
-                "--",
-                color=color,
-                lw=1.6,
-                label="entrenamiento, mismos pesos (mediana)",
-            )
+            for curves, style, lw, label in (
+                (ok, "-", 2.4, f"{name}: validación (mediana)"),
+                (tr, "--", 1.6, "entrenamiento, mismos pesos (mediana)"),
+            ):
+                median = np.median(curves, axis=0)
+                ax.plot(np.arange(len(median)), median, style, color=color, lw=lw, label=label)
         else:
             ax.plot([], [], "x", color=color, ms=9, mew=2, label=f"{name}: todas divergieron")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -56,14 +56,19 @@ def _forward(theta, sizes, acts, m):
         n_in, n_out = sizes[layer], sizes[layer + 1]
         bias = off + n_in * n_out
         z = np.dot(acts[layer][:m], theta[off:bias].reshape(n_in, n_out))
-        out = acts[layer + 1]
-        for r in range(m):
-            for j in range(n_out):
-                v = z[r, j] + theta[bias + j]
-                if layer < n_layers - 1 and v < 0.0:  # np.maximum(z, 0): deja NaN y −0
-                    v = 0.0
-                out[r, j] = v
+        _bias_relu(z, acts[layer + 1], theta, bias, m, n_out, layer < n_layers - 1)
         off = bias + n_out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _bias_relu(z, out, theta, bias, m, n_out, hidden):
+    """``out = z + b`` y, en una capa oculta, ReLU como ``np.maximum(z, 0)`` (deja NaN y −0)."""
+    for r in range(m):
+        for j in range(n_out):
+            v = z[r, j] + theta[bias + j]
+            if hidden and v < 0.0:
+                v = 0.0
+            out[r, j] = v
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -111,11 +116,7 @@ def _forward_rows(theta, sizes, acts, m):
                 a, w = a_in[r, i], off + i * n_out
                 for j in range(n_out):
                     z[r, j] += a * theta[w + j]
-            for j in range(n_out):
-                v = z[r, j] + theta[bias + j]
-                if layer < n_layers - 1 and v < 0.0:  # np.maximum(z, 0): deja NaN y −0
-                    v = 0.0
-                z[r, j] = v
+        _bias_relu(z, z, theta, bias, m, n_out, layer < n_layers - 1)
         off = bias + n_out
 
 

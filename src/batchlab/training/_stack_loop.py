@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from ..mlp import MLP
 from ..optimizers import get_optimizer
 from ._stack_mlp import StackedMLP
 from ._stack_record import _finish_epoch, _history, _Run, _shadow, block_loss
+from .arguments import TrainSetup
 from .batching import batches_per_epoch, epoch_orders
 from .checkpoints import next_evaluation
 from .divergence import divergence_limit
@@ -50,6 +51,12 @@ class _Setup:
     eval_rel: float | None
     max_updates: int | None
     target_loss: float | None
+
+    @classmethod
+    def of(cls, models: list, args: TrainSetup) -> _Setup:
+        """La pila de `models` con los argumentos comunes `args` (los campos del mismo nombre)."""
+        shared = {f.name: getattr(args, f.name) for f in fields(cls) if hasattr(args, f.name)}
+        return cls(models=models, bs=args.batch_size, **shared)
 
     @property
     def n(self) -> int:
@@ -222,39 +229,11 @@ def _epoch(  # noqa: C901
 
 
 def _train_stacked(
-    models,
-    X,
-    y,
-    *,
-    bs,
-    lrs,
-    seeds,
-    epochs,
-    X_val,
-    y_val,
-    decay,
-    eval_every,
-    eval_rel,
-    max_updates,
-    target_loss,
-    optimizer,
-    momentum,
-    progress,
+    models: list[MLP], args: TrainSetup, *, lrs, seeds, progress: bool
 ) -> list[History]:
-    """El bucle de ``train()`` para K runs apilados (argumentos ya validados)."""
-    setup = _Setup(
-        models=models,
-        X=X,
-        y=y,
-        X_val=X_val,
-        y_val=y_val,
-        bs=bs,
-        decay=decay,
-        eval_every=eval_every,
-        eval_rel=eval_rel,
-        max_updates=max_updates,
-        target_loss=target_loss,
-    )
+    """El bucle de ``train()`` para K runs apilados (`args`: los comunes, ya comprobados)."""
+    setup = _Setup.of(models, args)
+    bs, epochs, optimizer = args.batch_size, args.epochs, args.optimizer
     bar = None
     if progress:
         from tqdm import tqdm
@@ -263,8 +242,8 @@ def _train_stacked(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         runs = _start(setup, lrs, seeds)
         stack = StackedMLP(models[0].layer_sizes, np.stack([m.theta for m in models]))
-        active = _Active(list(runs), stack, _stacked_optimizer(stack, optimizer, momentum))
-        t, next_eval = 0, next_evaluation(0, eval_every, eval_rel)
+        active = _Active(list(runs), stack, _stacked_optimizer(stack, optimizer, args.momentum))
+        t, next_eval = 0, next_evaluation(0, args.eval_every, args.eval_rel)
         for _ in range(epochs):
             active, t, next_eval = _epoch(setup, active, t, next_eval)
             if bar is not None:
@@ -279,10 +258,10 @@ def _train_stacked(
             r,
             bs=bs,
             n=setup.n,
-            decay=decay,
+            decay=args.decay,
             epochs=epochs,
             optimizer=optimizer,
-            has_val=X_val is not None,
+            has_val=args.X_val is not None,
         )
         for r in runs
     ]

@@ -19,8 +19,10 @@ from ..mlp import MLP
 from ..optimizers import check_momentum, get_optimizer
 
 __all__ = [
+    "MANY_OPTIONS",
     "TrainSetup",
     "check_checkpoints",
+    "check_many_arguments",
     "check_optimizer",
     "check_train_arguments",
     "check_validation",
@@ -192,6 +194,44 @@ def check_train_arguments(
     if setup.callback is not None and not callable(setup.callback):
         raise TypeError(f"callback debe ser una función callback(t, model); es {setup.callback!r}")
     return setup
+
+
+#: Los argumentos de ``train()`` que ``train_many`` aplica a todos sus runs, con su valor por
+#: defecto (los de ``train()``); tasa y semilla van por run; `time_budget`, `orders` y
+#: `callback` no tienen sentido para K runs a la vez.
+MANY_OPTIONS = {
+    "X_val": None,
+    "y_val": None,
+    "decay": 0.0,
+    "eval_every": None,
+    "eval_rel": None,
+    "max_updates": None,
+    "target_loss": None,
+    "optimizer": "sgd",
+    "momentum": 0.9,
+}
+
+
+def check_many_arguments(
+    model: MLP, X, y, *, batch_size, learning_rate, seed, epochs, options: dict
+) -> TrainSetup:
+    """Los argumentos comunes de ``train_many``, con las comprobaciones de :func:`train`.
+
+    `options` son los de :data:`MANY_OPTIONS` (los que faltan toman su valor por defecto);
+    `learning_rate` y `seed`, los de un run cualquiera (ya comprobados).
+    """
+    unknown = sorted(set(options) - set(MANY_OPTIONS))
+    if unknown:
+        raise TypeError(
+            f"train_many no admite {unknown}: sus opciones son las de train() comunes a todos "
+            f"los runs ({', '.join(MANY_OPTIONS)}), además de epochs, progress y n_jobs."
+        )
+    options = {**MANY_OPTIONS, **options}
+    check_optimizer(options["optimizer"], stacked=True)
+    return check_train_arguments(
+        model, X, y, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+        epochs=check_int("epochs", epochs, 1), time_budget=None, callback=None, **options,
+    )  # fmt: skip
 
 
 def check_checkpoints(

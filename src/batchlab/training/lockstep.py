@@ -34,16 +34,8 @@ import numpy as np
 
 from .._checks import check_int, check_real, check_seed, is_real
 from ..mlp import MLP
-from ..optimizers import check_momentum
 from ._stack_loop import STACK_MAX_BATCH, STACK_MAX_ROWS, STACK_MAX_RUNS, _train_stacked
-from .arguments import (
-    check_checkpoints,
-    check_optimizer,
-    check_validation,
-    resolve_batch_size,
-    selected_engine,
-    validate_data,
-)
+from .arguments import MANY_OPTIONS, check_many_arguments, selected_engine
 from .history import History
 from .loop import train
 
@@ -96,59 +88,40 @@ def train_many(
     learning_rates: float | Sequence[float],
     seeds: int | Sequence[int],
     epochs: int,
-    X_val: np.ndarray | None = None,
-    y_val: np.ndarray | None = None,
-    decay: float = 0.0,
-    eval_every: int | None = None,
-    eval_rel: float | None = None,
-    max_updates: int | None = None,
-    target_loss: float | None = None,
-    optimizer: str = "sgd",
-    momentum: float = 0.9,
     progress: bool = False,
     n_jobs: int = 1,
+    **options,
 ) -> list[History]:
     """Entrena K modelos en sitio, como K llamadas a :func:`batchlab.training.train`.
 
     ``models[k]`` se entrena con ``learning_rates[k]`` y ``seeds[k]`` (un número se repite
-    para todos); el resto de argumentos son los de ``train()`` y comunes a todos los runs.
+    para todos). `options` son los argumentos de ``train()`` comunes a todos los runs, con
+    sus mismos valores por defecto (:data:`~batchlab.training.arguments.MANY_OPTIONS`:
+    ``X_val``, ``y_val``, ``decay``, ``eval_every``, ``eval_rel``, ``max_updates``,
+    ``target_loss``, ``optimizer`` y ``momentum``), comprobados por las mismas funciones.
     Devuelve un :class:`History` por modelo, en el mismo orden, con los mismos números que
     ``train()`` llamado solo (salvo los tiempos, que son el coste del grupo repartido
-    entre sus runs). Optimizadores: ``"sgd"``, ``"nesterov"`` (con `momentum`) y
-    ``"adam"``; puntos de control cada `eval_every` actualizaciones o geométricos
-    (`eval_rel`), como en ``train()``.
+    entre sus runs). Optimizadores: los que tienen gemelo apilado (``"sgd"``,
+    ``"nesterov"``, ``"adam"``); otro es un error, nunca SGD a escondidas.
 
     Con ``batch_size ≤ STACK_MAX_BATCH`` los runs avanzan a la vez (:class:`StackedMLP`),
     en pilas de como mucho ``STACK_MAX_ROWS // batch_size`` runs (entre 2 y
     ``STACK_MAX_RUNS``); con batches mayores, o un solo modelo, se llama a ``train()``
-    run a run. Un run que
-    diverge se congela (``History.diverged``) y los demás siguen igual. ``n_jobs > 1``
-    reparte los runs en ese número de procesos (joblib); el resultado no cambia.
+    run a run. Un run que diverge se congela (``History.diverged``) y los demás siguen
+    igual. ``n_jobs > 1`` reparte los runs en ese número de procesos (joblib); el resultado
+    no cambia.
     """
     models = _check_models(models)
     k = len(models)
-    X, y = validate_data(models[0], X, y)
-    bs = resolve_batch_size(batch_size, X.shape[0])
     lrs = _per_run("learning_rates", learning_rates, k, check_real)
     seeds = _per_run("seeds", seeds, k, check_seed)
-    epochs = check_int("epochs", epochs, 1)
-    decay = check_real("decay", decay, allow_zero=True)
-    X_val, y_val = check_validation(models[0], X_val, y_val)
-    eval_every, eval_rel, target_loss = check_checkpoints(eval_every, eval_rel, target_loss)
-    max_updates = None if max_updates is None else check_int("max_updates", max_updates, 1)
     n_jobs = check_int("n_jobs", n_jobs, 1)
-    common = dict(
-        epochs=epochs,
-        X_val=X_val,
-        y_val=y_val,
-        decay=decay,
-        eval_every=eval_every,
-        eval_rel=eval_rel,
-        max_updates=max_updates,
-        target_loss=target_loss,
-        optimizer=check_optimizer(optimizer, stacked=True),
-        momentum=check_momentum(momentum),
-    )
+    setup = check_many_arguments(
+        models[0], X, y, batch_size=batch_size, learning_rate=lrs[0], seed=seeds[0],
+        epochs=epochs, options=options,
+    )  # fmt: skip
+    X, y, bs = setup.X, setup.y, setup.batch_size
+    common = {"epochs": setup.epochs, **{name: getattr(setup, name) for name in MANY_OPTIONS}}
 
     if n_jobs > 1 and k > 1:  # trozos contiguos de runs, uno por proceso
         bounds = np.linspace(0, k, min(n_jobs, k) + 1).astype(int)
@@ -159,7 +132,7 @@ def train_many(
         parts = train_groups(groups, X, y, batch_size=bs, n_jobs=n_jobs, **common)
         return [h for part in parts for h in part]
     # el apilado no compensa, o el motor compilado ya quita el sobrecoste: train() run a run
-    if not uses_stack(k, bs) or selected_engine(optimizer) is not None:
+    if not uses_stack(k, bs) or selected_engine(setup.optimizer) is not None:
         return [
             train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress, **common)
             for m, lr, s in zip(models, lrs, seeds, strict=True)
@@ -168,9 +141,7 @@ def train_many(
     out: list[History] = []
     for a in range(0, k, per_stack):
         b = a + per_stack
-        out += _train_stacked(
-            models[a:b], X, y, bs=bs, lrs=lrs[a:b], seeds=seeds[a:b], progress=progress, **common
-        )
+        out += _train_stacked(models[a:b], setup, lrs=lrs[a:b], seeds=seeds[a:b], progress=progress)
     return out
 
 
