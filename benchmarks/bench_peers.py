@@ -6,14 +6,16 @@ California Housing, los mismos pesos iniciales y **los mismos órdenes de filas*
 * ``batchlab``: ``train_many`` con K = 16 runs (o ``train()`` con K = 1), ``max_updates``
   actualizaciones dentro de la primera época;
 * ``jax``: ``jit(vmap(lax.scan(paso)))`` sobre los K runs, con los índices de cada batch
-  calculados con :func:`batchlab.training.batching.epoch_orders` (el orden de ``train()``).
+  calculados con :func:`batchlab.training.batching.epoch_orders` (el orden de ``train()``), y
+  el **mismo trabajo** que hace ``train()`` además de los pasos: la pérdida inicial y la final
+  sobre las N filas de cada run (``History.initial_train_loss`` y ``train_loss_end``).
 
 Método: un hilo en todo (BLAS con threadpoolctl; XLA con
 ``--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1``, fijado antes de importar
 JAX), repeticiones **intercaladas** (batchlab, jax, batchlab, jax… rotando el orden) y la
 mediana; el tiempo de compilación de JAX se mide aparte y no entra en la tabla. Antes de medir,
-se comprueba que las pérdidas de cada actualización coinciden (diferencia relativa máxima
-impresa): es el mismo cálculo, no uno parecido.
+se comprueba que las pérdidas de cada actualización y las dos sobre las N filas coinciden
+(diferencia relativa máxima impresa): es el mismo cálculo, no uno parecido.
 
 JAX no es dependencia del curso: vive en ``requirements-bench.txt`` y ``make bench`` lo instala
 en ``.venv-bench``. Sin JAX, el script lo dice y termina sin error.
@@ -24,7 +26,7 @@ en ``.venv-bench``. Sin JAX, el script lo dice y termina sin error.
 
 Con ``--engine numba`` se mide además el motor compilado (``BATCHLAB_ENGINE=numba``), intercalado
 con los otros dos, y para los dos lados de batchlab también el tiempo de solo entrenamiento
-(``History.epoch_time``: sin la pérdida inicial ni la final sobre las N filas, que JAX no calcula).
+(``History.epoch_time``: sin la pérdida inicial ni la final sobre las N filas).
 """
 
 from __future__ import annotations
@@ -81,8 +83,11 @@ def row_indices(n: int, batch_size: int, updates: int, seeds: list[int]) -> np.n
     return np.stack(out)
 
 
-def jax_trainer(jax, X: np.ndarray, y: np.ndarray):
-    """``f(params, idx, lr) -> (params, pérdidas)`` para K runs: jit(vmap(lax.scan))."""
+def jax_trainer(jax, X: np.ndarray, y: np.ndarray, full_losses: bool = True):
+    """``f(params, idx, lr) -> (params, pérdidas, inicial, final)`` para K runs:
+    jit(vmap(lax.scan)); ``inicial`` y ``final`` son la pérdida sobre las N filas antes y
+    después de los pasos, como las calcula ``train()`` (con ``full_losses=False``, NaN: solo
+    los pasos)."""
     jnp = jax.numpy
     Xj, yj = jnp.asarray(X), jnp.asarray(y)
 
@@ -99,7 +104,12 @@ def jax_trainer(jax, X: np.ndarray, y: np.ndarray):
             value, g = value_and_grad(p, Xj[rows], yj[rows])
             return jax.tree_util.tree_map(lambda a, b: a - lr * b, p, g), value
 
-        return jax.lax.scan(step, params, idx)
+        if not full_losses:
+            params, values = jax.lax.scan(step, params, idx)
+            return params, values, jnp.nan, jnp.nan
+        first = loss(params, Xj, yj)
+        params, values = jax.lax.scan(step, params, idx)
+        return params, values, first, loss(params, Xj, yj)
 
     return jax.jit(jax.vmap(run))
 
@@ -131,15 +141,16 @@ def time_batchlab(
     seconds = time.perf_counter() - t0
     assert not any(h.diverged for h in hs), "un run divergió: la medida no sería comparable"
     training = float(sum(h.epoch_time.sum() for h in hs))
-    return seconds, np.asarray(hs[0].update_loss[:U]), training
+    h, final = hs[0], models[0].loss(X, y)  # la final la calcula train() y no la guarda
+    return seconds, np.r_[h.update_loss[:U], h.initial_train_loss, final], training
 
 
 def time_jax(jax, f, params, idx, lrs) -> tuple[float, np.ndarray]:
-    """Segundos de reloj de los K runs (ya compilado) y las pérdidas del primero."""
+    """Segundos de reloj de los K runs (ya compilado) y las pérdidas del primero (las de cada
+    paso, la inicial y la final sobre las N filas)."""
     t0 = time.perf_counter()
-    _, losses = f(params, idx, lrs)
-    losses = jax.block_until_ready(losses)
-    return time.perf_counter() - t0, np.asarray(losses[0])
+    _, losses, first, last = jax.block_until_ready(f(params, idx, lrs))
+    return time.perf_counter() - t0, np.r_[np.asarray(losses[0]), first[0], last[0]]
 
 
 def machine() -> str:
@@ -158,7 +169,7 @@ def measure(jax, configs, repeats: int, rows: int | None, engine: bool = False) 
     """Mediana de µs por actualización de run de cada implementación, intercaladas."""
     X, y = problem(rows)
     rows_out = []
-    who_all = ["batchlab", "jax"] + (["engine"] if engine else [])
+    who_all = ["batchlab", "jax"] + (["engine", "jax_steps"] if engine else [])
     if engine:  # compila (o carga de la caché) el motor fuera de la medida
         time_batchlab(X[:64], y[:64], 1, 1, 4, [0], "numba")
     for B, K, U in configs:
@@ -166,17 +177,20 @@ def measure(jax, configs, repeats: int, rows: int | None, engine: bool = False) 
         idx = jax.numpy.asarray(row_indices(len(X), B, U, seeds))
         lrs = jax.numpy.full(K, LEARNING_RATE)
         params = initial_params(jax, seeds)
-        f = jax_trainer(jax, X, y)
+        f, f_steps = jax_trainer(jax, X, y), jax_trainer(jax, X, y, full_losses=False)
         t0 = time.perf_counter()
         jax.block_until_ready(f(params, idx, lrs))
         compile_s = time.perf_counter() - t0
+        if engine:
+            jax.block_until_ready(f_steps(params, idx, lrs))
         times = {k: [] for k in who_all + ["batchlab_train", "engine_train"]}
         losses = {}
         for r in range(repeats):
             order = who_all[r % len(who_all) :] + who_all[: r % len(who_all)]  # rota el orden
             for who in order:
-                if who == "jax":
-                    s, losses[who] = time_jax(jax, f, params, idx, lrs)
+                if who in ("jax", "jax_steps"):
+                    trainer = f if who == "jax" else f_steps
+                    s, losses[who] = time_jax(jax, trainer, params, idx, lrs)
                 else:
                     engine_name = "numba" if who == "engine" else "numpy"
                     s, losses[who], train_s = time_batchlab(X, y, B, K, U, seeds, engine_name)
@@ -194,7 +208,8 @@ def measure(jax, configs, repeats: int, rows: int | None, engine: bool = False) 
                 engine_us=per["engine"],
                 engine_train_us=per["engine_train"],
                 engine_ratio=per["engine"] / per["jax"],
-                engine_train_ratio=per["engine_train"] / per["jax"],
+                jax_steps_us=per["jax_steps"],
+                engine_train_ratio=per["engine_train"] / per["jax_steps"],
                 engine_diff=float(np.max(np.abs(losses["engine"] - theirs) / np.abs(theirs))),
             )
         rows_out.append(row)
@@ -220,19 +235,21 @@ def to_markdown(table: pd.DataFrame, repeats: int) -> str:
     if "engine_us" in table:
         lines += [
             "",
-            "Con el motor compilado (`BATCHLAB_ENGINE=numba`); «solo entrenamiento» es la suma de "
-            "`History.epoch_time` (sin las pérdidas inicial y final sobre las N filas, que JAX no "
-            "calcula):",
+            "Con el motor compilado (`BATCHLAB_ENGINE=numba`). «Todo» incluye, en los dos lados, "
+            "las pérdidas inicial y final sobre las N filas que calcula `train()`; «solo pasos» "
+            "es, en batchlab, la suma de `History.epoch_time` y, en JAX, el mismo `scan` sin "
+            "esas dos pérdidas:",
             "",
-            "| B | K | batchlab NumPy | NumPy, solo entrenamiento | motor | motor, solo "
-            "entrenamiento | JAX | motor / JAX | motor (solo entrenamiento) / JAX | "
+            "| B | K | NumPy, todo | NumPy, solo pasos | motor, todo | motor, solo pasos | "
+            "JAX, todo | JAX, solo pasos | motor / JAX (todo) | motor / JAX (solo pasos) | "
             "dif. rel. máx. |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in table.itertuples():
             lines.append(
                 f"| {r.B} | {r.K} | {r.batchlab_us:.2f} | {r.batchlab_train_us:.2f} | "
                 f"{r.engine_us:.2f} | {r.engine_train_us:.2f} | {r.jax_us:.2f} | "
+                f"{r.jax_steps_us:.2f} | "
                 f"{r.engine_ratio:.2f}× | {r.engine_train_ratio:.2f}× | {r.engine_diff:.1e} |"
             )
     return "\n".join(lines)

@@ -143,20 +143,19 @@ def test_callback_sees_every_update_with_the_current_weights(monkeypatch, data):
 
 
 def test_train_many_with_the_engine_is_train(monkeypatch, data):
+    """Con el motor, train_many da los números de train() con el motor (≤ 1e-10): Adam con B = 4
+    va en la pila de NumPy y, con B > STACK_MAX_BATCH, run a run por train() con el motor."""
     X, y, X_val, y_val = data
-    kw = dict(batch_size=4, epochs=3, X_val=X_val, y_val=y_val, eval_every=20, optimizer="adam")
+    kw = dict(epochs=3, X_val=X_val, y_val=y_val, eval_every=20, optimizer="adam")
     lrs, seeds = [0.001, 0.003, 5.0], [0, 1, 2]  # el último diverge
     monkeypatch.setenv("BATCHLAB_ENGINE", "numba")
-    many = train_many([bl.MLP(rng=s) for s in seeds], X, y, learning_rates=lrs, seeds=seeds, **kw)
-    for h, lr, s in zip(many, lrs, seeds, strict=True):
-        alone = bl.train(bl.MLP(rng=s), X, y, learning_rate=lr, seed=s, **kw)
-        assert history_diff(alone, h) == 0.0
-    monkeypatch.setenv("BATCHLAB_ENGINE", "numpy")
-    reference = train_many(
-        [bl.MLP(rng=s) for s in seeds], X, y, learning_rates=lrs, seeds=seeds, **kw
-    )
-    assert [h.diverged for h in many] == [False, False, True]
-    assert max(history_diff(a, b) for a, b in zip(reference, many, strict=True)) <= TOLERANCE
+    for B in (4, 200):
+        many = train_many([bl.MLP(rng=s) for s in seeds], X, y, batch_size=B,
+                          learning_rates=lrs, seeds=seeds, **kw)  # fmt: skip
+        for h, lr, s in zip(many, lrs, seeds, strict=True):
+            alone = bl.train(bl.MLP(rng=s), X, y, batch_size=B, learning_rate=lr, seed=s, **kw)
+            assert history_diff(alone, h) <= (TOLERANCE if B == 4 else 0.0)
+        assert [h.diverged for h in many] == [False, False, True]
 
 
 def test_a_perturbed_learning_rate_is_detected(monkeypatch, data):
@@ -204,3 +203,49 @@ def test_by_default_train_is_the_numpy_loop(monkeypatch):
 def test_the_engine_uses_the_course_optimizers():
     assert _engine.ADAM_BETAS == (Adam.BETA1, Adam.BETA2, Adam.EPS)
     assert set(_engine.ENGINE_OPTIMIZERS) <= set(bl.optimizers.OPTIMIZERS)
+
+
+STACK_CASES = {
+    "B=1, decaimiento y puntos cada 50": dict(batch_size=1, epochs=2, decay=0.01, eval_every=50),
+    "B=1, puntos geométricos y objetivo": dict(
+        batch_size=1, epochs=3, eval_rel=0.05, target_loss=0.45
+    ),
+    "B=3, resto de 1 fila, tope": dict(batch_size=3, epochs=4, eval_every=40, max_updates=150),
+    "B=2, sin puntos de control": dict(batch_size=2, epochs=2),
+}
+
+
+@pytest.mark.parametrize("case", STACK_CASES)
+def test_the_stacked_sgd_engine_is_train_many(monkeypatch, data, case):
+    """SGD con B < 4: la pila va por el núcleo apilado (runs en el eje interior) y da los números
+    de ``train_many`` con NumPy; los runs que divergen se congelan en la misma actualización."""
+    X, y, X_val, y_val = data
+    lrs, seeds = [0.001, 0.003, 0.002, 2.0, 0.004], [0, 1, 2, 3, 4]  # el cuarto diverge
+    kw = dict(X_val=X_val, y_val=y_val, learning_rates=lrs, seeds=seeds, **STACK_CASES[case])
+    out = {}
+    for engine in ("numpy", "numba"):
+        monkeypatch.setenv("BATCHLAB_ENGINE", engine)
+        models = [bl.MLP(rng=s) for s in seeds]
+        out[engine] = train_many(models, X, y, **kw), [m.theta for m in models]
+    (h_np, th_np), (h_en, th_en) = out["numpy"], out["numba"]
+    assert [h.diverged for h in h_np] == [False, False, False, True, False]
+    assert max(history_diff(a, b) for a, b in zip(h_np, h_en, strict=True)) <= TOLERANCE
+    kept = [k for k, h in enumerate(h_np) if not h.diverged]  # los pesos de un divergido: basura
+    for k in kept:  # (las unidades muertas dejan pesos exactamente 0 en los dos)
+        np.testing.assert_allclose(th_en[k], th_np[k], rtol=1e-8, atol=1e-14)
+
+
+def test_the_stacked_engine_is_the_one_that_runs(monkeypatch, data):
+    """Con el motor y SGD a B < 4, train_many usa el núcleo apilado (no train() run a run)."""
+    from batchlab.training import _engine_stack, _stack_loop
+
+    calls = []
+    real = _engine_stack.sgd_stack_block
+    monkeypatch.setattr(_engine_stack, "sgd_stack_block", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numba")
+    X, y = data[:2]
+    train_many([bl.MLP(rng=s) for s in range(3)], X, y, batch_size=1, learning_rates=0.01,
+               seeds=[0, 1, 2], epochs=1)  # fmt: skip
+    assert calls
+    assert _stack_loop.stack_engine("sgd", 4, (8, 1)) is None  # B ≥ 4: la pila de NumPy
+    assert _stack_loop.stack_engine("adam", 1, (8, 1)) is None

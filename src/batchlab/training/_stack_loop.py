@@ -18,7 +18,7 @@ from ..mlp import MLP
 from ..optimizers import get_optimizer
 from ._stack_mlp import StackedMLP
 from ._stack_record import _finish_epoch, _history, _Run, _shadow, block_loss
-from .arguments import TrainSetup
+from .arguments import TrainSetup, selected_engine
 from .batching import batches_per_epoch, epoch_orders
 from .checkpoints import next_evaluation
 from .divergence import divergence_limit
@@ -79,6 +79,16 @@ class _Setup:
         return (self.X, self.y) if self.X_val is None else (self.X_val, self.y_val)
 
 
+def stack_engine(optimizer: str, batch_size: int, layer_sizes):
+    """Los pasos compilados de una pila (:mod:`._engine_stack`) si ``BATCHLAB_ENGINE=numba``,
+    el optimizador es SGD y B < ``SMALL_BATCH``; si no, None (los pasos de NumPy)."""
+    if optimizer != "sgd" or selected_engine(optimizer) is None:
+        return None
+    from ._engine_stack import SMALL_BATCH, StackSteps
+
+    return StackSteps(layer_sizes) if batch_size < SMALL_BATCH else None
+
+
 def _stacked_optimizer(stack: StackedMLP, optimizer: str, momentum: float):
     """El paso del optimizador de la pila, de su gemelo apilado en el registro (nunca otro)."""
     return get_optimizer(optimizer, stacked=True).stacked(stack, momentum)
@@ -88,8 +98,8 @@ class _Active:
     """Los runs que siguen entrenando: su pila, el estado de su optimizador y vistas para
     evaluarlos."""
 
-    def __init__(self, runs: list[_Run], stack: StackedMLP, opt):
-        self.runs, self.stack, self.opt = runs, stack, opt
+    def __init__(self, runs: list[_Run], stack: StackedMLP, opt, engine=None):
+        self.runs, self.stack, self.opt, self.engine = runs, stack, opt, engine
         self.step = opt.step
         self.models = [_shadow(stack.layer_sizes, row) for row in stack.theta]
 
@@ -103,7 +113,7 @@ class _Active:
         keep = np.array([j for j in range(len(self.runs)) if j not in positions], int)
         stack = self.stack.subset(keep)
         opt = self.opt.subset(stack, keep)
-        return _Active([self.runs[j] for j in keep], stack, opt), keep
+        return _Active([self.runs[j] for j in keep], stack, opt, self.engine), keep
 
 
 def _start(setup: _Setup, lrs, seeds) -> list[_Run]:
@@ -150,20 +160,28 @@ def _epoch(  # noqa: C901
     # los datos de cada run en su orden, reunidos por tramos de unos 256 kB: la época entera
     # de golpe (K copias de X) no cabría en caché y con K = 64 serían 70 MB
     chunk = bs * max(1, _CHUNK_BYTES // (k_epoch * bs * setup.X[0].nbytes))
-    chunk_start = chunk_end = 0
+    chunk_start = chunk_end = start = 0
+    Xc = yc = None
     tic = clock()
-    for start in range(0, n, bs):
-        lr = lr0 / (1.0 + setup.decay * t) if setup.decay else lr0
-        if start >= chunk_end:  # las filas de los próximos batches de cada run, (K, c·B, d)
-            pause = clock()
-            chunk_start, chunk_end = start, start + chunk
-            rows = perms[:, chunk_start:chunk_end]
-            Xc, yc = np.take(setup.X, rows, axis=0), np.take(setup.y, rows, axis=0)
-            tic += clock() - pause  # barajar no cuenta como entrenamiento, como en train()
-        i = start - chunk_start
-        losses = active.step(Xc[:, i : i + bs], yc[:, i : i + bs], lr)
-        seg[t - start_t] = losses
-        t += 1
+    while start < n:
+        if active.engine is not None:  # hasta el próximo evento en una llamada al núcleo
+            end = next_event if t < next_event < start_t + per_epoch else start_t + per_epoch
+            block = seg[t - start_t : end - start_t]
+            args = (setup.X, setup.y, perms, bs, start // bs, lr0.ravel(), setup.decay, t)
+            done = active.engine.advance(active.stack, *args, block)
+            losses, t, start = block[done - 1], t + done, start + done * bs
+        else:
+            lr = lr0 / (1.0 + setup.decay * t) if setup.decay else lr0
+            if start >= chunk_end:  # las filas de los próximos batches de cada run, (K, c·B, d)
+                pause = clock()
+                chunk_start, chunk_end = start, start + chunk
+                rows = perms[:, chunk_start:chunk_end]
+                Xc, yc = np.take(setup.X, rows, axis=0), np.take(setup.y, rows, axis=0)
+                tic += clock() - pause  # barajar no cuenta como entrenamiento, como en train()
+            i = start - chunk_start
+            losses = active.step(Xc[:, i : i + bs], yc[:, i : i + bs], lr)
+            seg[t - start_t] = losses
+            t, start = t + 1, start + bs
         stopping: list[int] = []
         if not losses.sum() < inf:  # algún run con pérdida inf o NaN: diverge y se congela
             for j in np.flatnonzero(~(losses < inf)):
@@ -213,7 +231,8 @@ def _epoch(  # noqa: C901
                 return active, t, next_eval
             seg_t = t
             perms, lr0 = perms[keep], lr0[keep]
-            Xc, yc = Xc[keep], yc[keep]
+            if Xc is not None:
+                Xc, yc = Xc[keep], yc[keep]
             seg = np.ascontiguousarray(seg[:, keep])
     now = (clock() - tic) / k_epoch
     for j, r in enumerate(active.runs):
@@ -242,7 +261,8 @@ def _train_stacked(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         runs = _start(setup, lrs, seeds)
         stack = StackedMLP(models[0].layer_sizes, np.stack([m.theta for m in models]))
-        active = _Active(list(runs), stack, _stacked_optimizer(stack, optimizer, args.momentum))
+        opt = _stacked_optimizer(stack, optimizer, args.momentum)
+        active = _Active(list(runs), stack, opt, stack_engine(optimizer, bs, stack.layer_sizes))
         t, next_eval = 0, next_evaluation(0, args.eval_every, args.eval_rel)
         for _ in range(epochs):
             active, t, next_eval = _epoch(setup, active, t, next_eval)

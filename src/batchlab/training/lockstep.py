@@ -35,7 +35,7 @@ import numpy as np
 from .._checks import check_int, check_real, check_seed, is_real
 from ..mlp import MLP
 from ._stack_loop import STACK_MAX_BATCH, STACK_MAX_ROWS, STACK_MAX_RUNS, _train_stacked
-from .arguments import MANY_OPTIONS, check_many_arguments, selected_engine
+from .arguments import MANY_OPTIONS, check_many_arguments
 from .history import History
 from .loop import train
 
@@ -131,8 +131,9 @@ def train_many(
         ]
         parts = train_groups(groups, X, y, batch_size=bs, n_jobs=n_jobs, **common)
         return [h for part in parts for h in part]
-    # el apilado no compensa, o el motor compilado ya quita el sobrecoste: train() run a run
-    if not uses_stack(k, bs) or selected_engine(setup.optimizer) is not None:
+    # el apilado no compensa: train() run a run (con el motor compilado, si está elegido); si
+    # compensa, la pila (con BATCHLAB_ENGINE=numba, SGD y B < 4 da sus pasos el núcleo apilado)
+    if not uses_stack(k, bs):
         return [
             train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress, **common)
             for m, lr, s in zip(models, lrs, seeds, strict=True)
