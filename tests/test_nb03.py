@@ -213,6 +213,16 @@ def test_budget_table_summarizes_each_method():
     assert table.loc["sgd", "median_at_budget"] == "divergen la mayoría"
     assert table.loc["sgd", "reached"] == "0 de 2"
     assert table.loc["sgd", "median_updates_to_target"] == "no llega"
+    # las que no llegan cuentan como ∞ (no se quitan): 2 de 3 llegan en 5 y 10 pasos → 10
+    curves["mini_batch"] = np.array([[2.0, 0.4, 0.3], [2.0, 0.6, 0.45], [2.0, 0.9, 0.8]])
+    mini = fair.budget_table(curves, {**SIZES, "mini_batch": 32}, every=5, t_equal=2, target=0.5)
+    assert mini.loc["mini_batch", ["reached", "median_updates_to_target"]].tolist() == [
+        "2 de 3",
+        "10",
+    ]
+    curves["mini_batch"][0] = [2.0, 0.9, 0.8]  # llega 1 de 3: la mediana no llega
+    mini = fair.budget_table(curves, {**SIZES, "mini_batch": 32}, every=5, t_equal=2, target=0.5)
+    assert mini.loc["mini_batch", "median_updates_to_target"] == "no llega"
 
 
 @pytest.fixture(scope="module")

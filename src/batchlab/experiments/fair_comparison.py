@@ -160,15 +160,13 @@ def budget_curves(
 
 def _budget_row(curves: np.ndarray, every: int, t_equal: int, target: float) -> dict[str, str]:
     """Las celdas de un método en :func:`budget_table`."""
-    to_target = updates_to_target(curves[:, : t_equal + 1], every, target)
+    to_target = updates_to_target(curves[:, : t_equal + 1], every, target)  # ∞: no llega
     reached = np.isfinite(to_target)
-    median = np.median(curves[:, t_equal])
+    median, steps = np.median(curves[:, t_equal]), np.median(to_target)
     return {
         "median_at_budget": f"{median:.4f}" if np.isfinite(median) else "divergen la mayoría",
         "reached": f"{reached.sum()} de {len(to_target)}",
-        "median_updates_to_target": (
-            f"{np.median(to_target[reached]):.0f}" if reached.any() else "no llega"
-        ),
+        "median_updates_to_target": f"{steps:.0f}" if np.isfinite(steps) else "no llega",
     }
 
 
@@ -182,8 +180,10 @@ def budget_table(
 ) -> pd.DataFrame:
     """A igual número de pasos (el punto de control `t_equal`): la mediana del MSE de
     validación (``median_at_budget``), cuántas ejecuciones alcanzan `target` en esos pasos
-    (``reached``, «k de n») y la mediana de los pasos que necesitan las que llegan
-    (``median_updates_to_target``), como texto para mostrar. Índice ``method``, con ``B``."""
+    (``reached``, «k de n») y la mediana de los pasos hasta el objetivo de **todas** las
+    ejecuciones (``median_updates_to_target``): una que no llega cuenta como ∞, nunca se quita
+    (si no llega la mitad, la mediana es «no llega»). Como texto para mostrar; índice
+    ``method``, con ``B``."""
     rows = [
         {"method": m, "B": batch_sizes[m], **_budget_row(c, every, t_equal, target)}
         for m, c in curves.items()
