@@ -8,7 +8,8 @@ California Housing, los mismos pesos iniciales y **los mismos órdenes de filas*
 * ``jax``: ``jit(vmap(lax.scan(paso)))`` sobre los K runs, con los índices de cada batch
   calculados con :func:`batchlab.training.batching.epoch_orders` (el orden de ``train()``), y
   el **mismo trabajo** que hace ``train()`` además de los pasos: la pérdida inicial y la final
-  sobre las N filas de cada run (``History.initial_train_loss`` y ``train_loss_end``).
+  sobre las N filas de cada run (``History.initial_train_loss`` y la de los pesos finales, con
+  la que ``train()`` decide si divergió al parar a media época).
 
 Método: un hilo en todo (BLAS con threadpoolctl; XLA con
 ``--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1``, fijado antes de importar

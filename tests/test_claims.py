@@ -170,3 +170,16 @@ def test_claims_report_counts_holds_per_claim(tmp_path, monkeypatch):
     assert "| `03.a`: afirmación a | ✅ | ✅ | 3 × 3 × 2 | 2 de 2 | no |" in text
     assert "| `03.b`: afirmación b | ❌ | ✅ | 3 × 3 × 2 | 1 de 2 | **sí** |" in text
     assert "| `03.c`: afirmación c | ✅ | 🟡 | 3 × 3 × 2 | 1 de 2 | no (cambia a" in text
+
+
+def test_a_registry_entry_names_itself_when_a_field_is_missing_or_taken():
+    from batchlab.claims import engine, nb01
+
+    with pytest.raises(KeyError, match=r"01.loteria_cruda: faltan los campos \['tail'\]"):
+        engine.rate_of(nb01.SPECS["01.loteria_cruda"], 3, 10, lr=0.01)
+    with pytest.raises(ValueError, match=r"\['valor'\] los pone el motor"):
+        engine.median_of(nb01.SPECS["01.ubicacion_sola"], [0.5, 0.6], valor=9)
+    # un campo del notebook conserva su conversión y su formato; los del motor quedan para luego
+    assert engine._partial("{x!r} y {lr:g}, {valor:.2f}", {"x": "a", "lr": 0.01}) == (
+        "'a' y 0.01, {valor:.2f}"
+    )

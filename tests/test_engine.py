@@ -213,6 +213,12 @@ STACK_CASES = {
     "B=3, resto de 1 fila, tope": dict(batch_size=3, epochs=4, eval_every=40, max_updates=150),
     "B=2, sin puntos de control": dict(batch_size=2, epochs=2),
 }
+#: las tasas de cada caso (la cuarta diverge) y las de un caso que diverge a lo grande con B = 3
+#: (ahí la pila pasa por inf·0: sin la NaN de NumPy, el núcleo paraba 66 pasos más tarde)
+STACK_RATES = [0.001, 0.003, 0.002, 2.0, 0.004]
+STACK_CASES_LR = {case: STACK_RATES for case in STACK_CASES}
+STACK_CASES["B=3, tasas enormes"] = dict(batch_size=3, epochs=1)
+STACK_CASES_LR["B=3, tasas enormes"] = [0.5, 1.0, 2.0, 3.0, 5.0]
 
 
 @pytest.mark.parametrize("case", STACK_CASES)
@@ -220,7 +226,7 @@ def test_the_stacked_sgd_engine_is_train_many(monkeypatch, data, case):
     """SGD con B < 4: la pila va por el núcleo apilado (runs en el eje interior) y da los números
     de ``train_many`` con NumPy; los runs que divergen se congelan en la misma actualización."""
     X, y, X_val, y_val = data
-    lrs, seeds = [0.001, 0.003, 0.002, 2.0, 0.004], [0, 1, 2, 3, 4]  # el cuarto diverge
+    lrs, seeds = STACK_CASES_LR[case], [100, 101, 102, 103, 104]
     kw = dict(X_val=X_val, y_val=y_val, learning_rates=lrs, seeds=seeds, **STACK_CASES[case])
     out = {}
     for engine in ("numpy", "numba"):
@@ -228,7 +234,7 @@ def test_the_stacked_sgd_engine_is_train_many(monkeypatch, data, case):
         models = [bl.MLP(rng=s) for s in seeds]
         out[engine] = train_many(models, X, y, **kw), [m.theta for m in models]
     (h_np, th_np), (h_en, th_en) = out["numpy"], out["numba"]
-    assert [h.diverged for h in h_np] == [False, False, False, True, False]
+    assert any(h.diverged for h in h_np) and (case == "B=3, tasas enormes" or not h_np[0].diverged)
     assert max(history_diff(a, b) for a, b in zip(h_np, h_en, strict=True)) <= TOLERANCE
     kept = [k for k, h in enumerate(h_np) if not h.diverged]  # los pesos de un divergido: basura
     for k in kept:  # (las unidades muertas dejan pesos exactamente 0 en los dos)

@@ -268,7 +268,7 @@ def test_large_batches_fall_back_to_train(small, monkeypatch):
         (dict(n_jobs=0), ValueError, "n_jobs"),
         # las opciones son las de train() comunes a todos los runs: las demás se rechazan
         (dict(time_budget=1.0), TypeError, "train_many no admite \\['time_budget'\\]"),
-        (dict(learning_rate=0.01), TypeError, "learning_rate"),
+        (dict(learning_rate=0.01), TypeError, "La tasa va por run: learning_rates="),
         (dict(epochs=0), ValueError, "epochs"),
     ],
 )

@@ -4,7 +4,7 @@
   y :class:`Claim`;
 * :mod:`~batchlab.claims.measures` — del bootstrap jerárquico o de «k de n» a una conclusión;
 * :mod:`~batchlab.claims.render` — Resultado, Lo que hemos aprendido, la auditoría y el JSON;
-* ``nb01`` … ``nb04`` (y ``nb04_budget``): el registro de conclusiones de cada notebook.
+* ``nb01`` … ``nb04`` (y ``nb04_budget``): las medidas de las conclusiones de cada notebook.
 
 Cada registro declara sus conclusiones como datos (``SPECS``: id con el notebook delante →
 :class:`Spec`; el de 04 está en ``nb04_specs``). Hoy los mide aún el motor anterior,

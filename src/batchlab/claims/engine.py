@@ -156,8 +156,24 @@ def fit_of(spec: Spec, value: float, replicates: Sequence[float], *, n: int, **f
     return fit_claim(spec.id, value=value, replicates=replicates, n=n, **_bound(spec, fmt))
 
 
+#: Los campos que pone el motor (una plantilla no puede recibirlos del notebook).
+_ENGINE_FIELDS = ("valor", "ic_bajo", "ic_alto", "n", "k")
+
+
 def _bound(spec: Spec, fmt: Mapping) -> dict:
-    """Enunciado, medida, regla y frases de `spec` con los campos de `fmt` ya puestos."""
+    """Enunciado, medida, regla y frases de `spec` con los campos de `fmt` ya puestos.
+
+    Un campo que falta o uno que pone el motor (``valor``, ``n``…) es un error que nombra la
+    conclusión.
+    """
+    taken = sorted(set(fmt) & set(_ENGINE_FIELDS))
+    if taken:
+        raise ValueError(f"{spec.id}: {taken} los pone el motor; no se pasan al medir")
+    texts = (spec.enunciado, spec.medida, *spec.frases.values())
+    needed = {name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name}
+    missing = sorted(needed - set(fmt) - set(_ENGINE_FIELDS))
+    if missing:
+        raise KeyError(f"{spec.id}: faltan los campos {missing} para medir esta conclusión")
     frases = {verdict: _partial(text, fmt) for verdict, text in spec.frases.items()}
     return {
         "enunciado": spec.enunciado.format(**fmt),
@@ -175,7 +191,8 @@ def _partial(template: str, fmt: Mapping) -> str:
         if name is None:
             continue
         if name in fmt:
-            out.append(format(fmt[name], spec).replace("{", "{{").replace("}", "}}"))
+            value = string.Formatter().convert_field(fmt[name], conversion)
+            out.append(format(value, spec).replace("{", "{{").replace("}", "}}"))
         else:
             out.append("{" + name + (f"!{conversion}" if conversion else "") + f":{spec}}}")
     return "".join(out)

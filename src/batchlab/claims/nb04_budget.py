@@ -1,4 +1,4 @@
-"""Notebook 04, segunda mitad del registro: generalización, optimizadores, programas y consejos.
+"""Notebook 04, segunda mitad de sus medidas: generalización, optimizadores, programas, consejos.
 
 Las conclusiones de la brecha a igual pérdida, del presupuesto (mismas épocas o mismas
 actualizaciones, Hoffer et al.; agudeza, Keskar et al.), de la escala crítica de Nesterov y

@@ -1,17 +1,19 @@
 """El motor compilado (opcional): las actualizaciones de :func:`batchlab.train` con Numba.
 
-Con ``BATCHLAB_ENGINE=numba`` (:func:`batchlab.training.loop.selected_engine`, el único sitio
-que lo lee), ``train()`` y ``train_many`` dan sus pasos con estos núcleos en lugar de con
-:class:`batchlab.mlp.MLP`; por defecto nada cambia. Es el mismo algoritmo que ``mlp.py`` y
-``optimizers.py`` (forward, backward, SGD / Nesterov / Adam y la caída de la tasa, con las
-mismas operaciones en el mismo orden), escrito como bucles que Numba compila: a B pequeño el
-coste de hoy son las ~25 llamadas a NumPy de cada paso, no la aritmética. Con menos de
-:data:`SMALL_BATCH` filas los productos de matrices son bucles; con más, ``np.dot`` (BLAS)
-dentro del núcleo. Solo cambia el orden de las sumas de esos productos: las pérdidas difieren
-en los últimos bits (``tests/test_engine.py`` exige ≤ 1e-10 de diferencia relativa).
+Con ``BATCHLAB_ENGINE=numba`` (:func:`batchlab.training.arguments.selected_engine`, el único
+sitio que lo lee), ``train()`` da sus pasos con estos núcleos en lugar de con
+:class:`batchlab.mlp.MLP` (y ``train_many``, cuando entrena run a run; su pila de SGD con B < 4
+tiene su propio núcleo, :mod:`batchlab.training._engine_stack`); por defecto nada cambia. Es el
+mismo algoritmo que ``mlp.py`` y ``optimizers.py`` (forward, backward, SGD / Nesterov / Adam y
+la caída de la tasa, con las mismas operaciones en el mismo orden), compilado con Numba: a B
+pequeño el coste de hoy son las ~25 llamadas a NumPy de cada paso, no la aritmética. Con menos
+de :data:`SMALL_BATCH` filas cada fila va por separado (``np.dot`` de vector por matriz); con
+más, productos de matrices (``np.dot``, BLAS) dentro del núcleo. Solo cambia el orden de las
+sumas de esos productos: las pérdidas difieren en los últimos bits (``tests/test_engine.py``
+exige ≤ 1e-10 de diferencia relativa).
 
-Un núcleo da un **tramo** de actualizaciones de K runs apilados (K = 1 incluido): hasta el
-próximo punto de control o el final de la época. Lo demás sigue en Python y con la misma
+Un núcleo da un **tramo** de actualizaciones (sabe dar K runs, aunque ``train()`` le pasa uno):
+hasta el próximo punto de control o el final de la época. Lo demás sigue en Python y con la misma
 granularidad que ``train()``: puntos de control, topes, el registro del History y la regla de
 divergencia (:mod:`batchlab.training.divergence`); el núcleo solo para un run cuando la pérdida
 de su batch deja de ser finita, la misma comparación ``not loss < inf`` del bucle de ``train()``.
@@ -34,7 +36,8 @@ ENGINE_OPTIMIZERS = {"sgd": 0, "nesterov": 1, "adam": 2}
 _SGD, _NESTEROV, _ADAM = 0, 1, 2
 #: β₁, β₂ y ε de Adam: los de :class:`batchlab.optimizers.Adam` (un test lo comprueba)
 ADAM_BETAS = (0.9, 0.999, 1e-8)
-#: por debajo de estas filas por batch, los productos en bucles compilados ganan a BLAS
+#: por debajo de estas filas por batch, fila a fila (vector por matriz) gana al producto de
+#: matrices; con SGD, también el límite del núcleo apilado de ``train_many``
 SMALL_BATCH = 4
 
 

@@ -86,9 +86,8 @@ def _previous_delta(theta, off, n_in, n_out, a_in, delta, out, m):
                 for k in range(n_runs):
                     dp[k] += dj[k] * tw[k]
             ai = a_in[r, i]
-            for k in range(n_runs):
-                if not ai[k] > 0.0:  # sign(A) con A ≥ 0 tras la ReLU: 0 si A = 0
-                    dp[k] = 0.0 if ai[k] == 0.0 else dp[k] * np.sign(ai[k])
+            for k in range(n_runs):  # ·sign(A), siempre: inf·0 da NaN, como en NumPy
+                dp[k] = dp[k] * np.sign(ai[k])
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -179,6 +178,11 @@ class StackSteps:
 
     def __init__(self, layer_sizes) -> None:
         self.sizes = np.array(layer_sizes, np.int64)
+        # compila (o carga de la caché) ahora, con cero pasos: que no cuente como entrenamiento
+        X0, y0 = np.zeros((1, self.sizes[0])), np.zeros((1, self.sizes[-1]))
+        perm0, losses0 = np.zeros((1, 1), np.int64), np.zeros((0, 1))
+        sgd_stack_block(np.zeros((1, 1)), self.sizes, X0, y0, perm0, 1, 0, np.zeros(1), 0.0, 0,
+                        losses0)  # fmt: skip
 
     def advance(self, stack, X, y, perms, bs, b0, lr0, decay, t0, losses) -> int:
         """Los pasos b0… de la pila `stack` (tantos como filas de `losses`); cuántos dio."""

@@ -212,6 +212,17 @@ MANY_OPTIONS = {
 }
 
 
+#: Qué hacer con los argumentos de train() que train_many no admite.
+_MANY_HINTS = {
+    "learning_rate": "La tasa va por run: learning_rates=… (un número o uno por modelo).",
+    "seed": "La semilla va por run: seeds=… (un número o uno por modelo).",
+    "time_budget": "Un presupuesto de tiempo no tiene sentido para K runs a la vez: usa "
+    "max_updates=… o train() run a run.",
+    "orders": "Los órdenes dados son de un run: usa train(orders=…) run a run.",
+    "callback": "Un callback por actualización es de un run: usa train(callback=…).",
+}
+
+
 def check_many_arguments(
     model: MLP, X, y, *, batch_size, learning_rate, seed, epochs, options: dict
 ) -> TrainSetup:
@@ -222,9 +233,11 @@ def check_many_arguments(
     """
     unknown = sorted(set(options) - set(MANY_OPTIONS))
     if unknown:
+        hints = [_MANY_HINTS[name] for name in unknown if name in _MANY_HINTS]
         raise TypeError(
             f"train_many no admite {unknown}: sus opciones son las de train() comunes a todos "
-            f"los runs ({', '.join(MANY_OPTIONS)}), además de epochs, progress y n_jobs."
+            f"los runs ({', '.join(MANY_OPTIONS)}), además de epochs, progress y n_jobs. "
+            + " ".join(hints)
         )
     options = {**MANY_OPTIONS, **options}
     check_optimizer(options["optimizer"], stacked=True)
