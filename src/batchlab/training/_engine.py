@@ -138,6 +138,27 @@ def _backward_rows(theta, grad, sizes, offsets, acts, deltas, m):
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _sgd_one_row(theta, sizes, offsets, acts, deltas):
+    """SGD con una fila: la regla de la cadena y el paso de cada capa a la vez (δ ya lleva la
+    tasa), con los mismos productos y restas que :func:`_backward_rows` + :func:`_update`.
+    δ de la capa de abajo se calcula antes del paso, con los pesos de antes."""
+    for layer in range(sizes.shape[0] - 2, -1, -1):
+        n_in, n_out, off = sizes[layer], sizes[layer + 1], offsets[layer]
+        bias = off + n_in * n_out
+        W, a, d = theta[off:bias].reshape(n_in, n_out), acts[layer][0], deltas[layer + 1][0]
+        if layer > 0:  # dL/dA_prev = δ Wᵀ, · ReLU'(Z_prev) = sign(A_prev)
+            back = np.dot(W, d)
+            for i in range(n_in):
+                deltas[layer][0, i] = back[i] * np.sign(a[i])
+        for i in range(n_in):  # W ← W − a δᵀ
+            Wi, ai = W[i], a[i]
+            for j in range(n_out):
+                Wi[j] -= ai * d[j]
+        for j in range(n_out):  # b ← b − δ
+            theta[bias + j] -= d[j]
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _update(kind, theta, grad, s1, s2, lr, momentum, step):
     """El paso del optimizador `kind` con el gradiente `grad`, en sitio (`step` = t de Adam)."""
     if kind == _SGD:  # grad ya es lr·∇θ: θ ← θ − lr·∇θ
@@ -192,12 +213,16 @@ def run_block(theta, s1, s2, kind, sizes, X, y, perms, bs, b0, lr0, decay, t0, m
             if m < SMALL_BATCH:
                 _forward_rows(theta[k], sizes, acts, m)
                 loss = _output_delta(out, y, rows, delta, m, sizes[-1], scale)
-                _backward_rows(theta[k], grad, sizes, offsets, acts, deltas, m)
+                if kind == _SGD and m == 1:  # el paso de cada capa al calcularlo
+                    _sgd_one_row(theta[k], sizes, offsets, acts, deltas)
+                else:
+                    _backward_rows(theta[k], grad, sizes, offsets, acts, deltas, m)
+                    _update(kind, theta[k], grad, s1[k], s2[k], lr, momentum, t + 1)
             else:
                 _forward(theta[k], sizes, acts, m)
                 loss = _output_delta(out, y, rows, delta, m, sizes[-1], scale)
                 _backward(theta[k], grad, sizes, offsets, acts, delta[:m], m)
-            _update(kind, theta[k], grad, s1[k], s2[k], lr, momentum, t + 1)
+                _update(kind, theta[k], grad, s1[k], s2[k], lr, momentum, t + 1)
             losses[k, s] = loss
             if not loss < np.inf:  # inf o NaN: el run para aquí, como en train()
                 done[k] = s + 1
