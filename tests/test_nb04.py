@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from batchlab import claims
 from batchlab.claims import nb04, nb04_budget
 from batchlab.experiments import (
     batch_rate,
@@ -137,6 +138,21 @@ def test_optimizer_claims_divide_by_the_sgd_noise_scale():
     nesterov, adam = nb04_budget.optimizer_claims(fits, reps, n=3)
     assert nesterov.id == "04.optim.b_critico_nesterov" and nesterov.veredicto == "se cumple"
     assert adam.veredicto == "no se cumple" and "cociente 0.50" in adam.frase
+    # una tasa elegida en el borde de su búsqueda (aquí la de SGD con B = 8): sin veredicto
+    edges = {"sgd": [8], "nesterov": [], "adam": []}
+    for claim in nb04_budget.optimizer_claims(fits, reps, n=3, edges=edges):
+        assert claim.veredicto == "sin veredicto" and "SGD con B = 8" in claim.frase
+        assert claim.valor == pytest.approx(fits[claim.id.split("_")[-1]][1] / 50.0)
+    assert "⚪ sin veredicto" in claims.table([claim])["veredicto"].iloc[0]
+
+
+def test_edge_batches_finds_the_rates_chosen_at_an_end_of_their_candidates():
+    runs = pd.DataFrame({"B": [8, 8, 8, 32, 32, 32, 64], "lr": [0.1, 0.3, 1.0] * 2 + [0.5]})
+    tables = {"sgd": pd.DataFrame({"lr": [1.0, 0.3, 0.5]}, index=pd.Index([8, 32, 64], name="B"))}
+    # B = 8 eligió la mayor; B = 32, una interior; B = 64 solo probó una (no hay borde que decir)
+    assert critical_batch.edge_batches({"sgd": runs}, tables) == {"sgd": [8]}
+    claim = nb04.step_scale_claims(BS, 45.0, np.full((20, 2), 45.0), np.array([]), 3, edges=[8])[0]
+    assert claim.veredicto == "sin veredicto" and "B = 8 es un extremo" in claim.frase
 
 
 def test_smith_and_blog_claims():

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..stats import as_values, bootstrap_interval, fit_interval, wilson_interval
 from .render import write_json
-from .spec import FAILS, HOLDS, INCONCLUSIVE, Measured, Rule, Spec
+from .spec import FAILS, HOLDS, INCONCLUSIVE, NO_VERDICT, Measured, Rule, Spec
 
 __all__ = [
     "VERDICTS",
@@ -50,7 +50,7 @@ __all__ = [
 VERDICTS = (HOLDS, FAILS, INCONCLUSIVE)
 #: Claves del JSON que escribe :func:`write_json` (las pide el profesorado).
 JSON_KEYS = ("id", "enunciado", "valor", "ic_bajo", "ic_alto", "n", "veredicto")
-_ICONS = {HOLDS: "✅", FAILS: "❌", INCONCLUSIVE: "❔"}
+_ICONS = {HOLDS: "✅", FAILS: "❌", INCONCLUSIVE: "❔", NO_VERDICT: "⚪"}
 
 
 @dataclass(frozen=True)
@@ -111,22 +111,25 @@ def fit_claim(
     rule,
     frases: dict,
     n: int,
+    motivo: str = "",
 ):
     """Una :class:`Claim` para una cantidad **ajustada** (B_ruido, pendientes).
 
     ``valor`` es el ajuste con todos los datos; el intervalo, el de percentiles de las
     réplicas bootstrap (no el bootstrap de su mediana). Sin valor o sin réplicas finitas el
-    veredicto es «no concluyente» con n = 0 y una frase que lo dice.
+    veredicto es «no concluyente» con n = 0 y una frase que lo dice. Con `motivo` (por qué la
+    medida no puede decidir, p. ej. una búsqueda que se quedó en su borde) es «sin veredicto».
     """
     low, high = fit_interval(replicates)
     ok = math.isfinite(value) and math.isfinite(low)
-    verdict = rule.verdict(low, high) if ok else INCONCLUSIVE
+    verdict = NO_VERDICT if motivo else rule.verdict(low, high) if ok else INCONCLUSIVE
     fields = {"valor": value, "ic_bajo": low, "ic_alto": high, "n": n if ok else 0}
-    frase = (
-        frases[verdict].format(**fields)
-        if ok
-        else f"Sin datos finitos con estos parámetros: «{enunciado}» queda sin decidir."
-    )
+    if motivo:
+        frase = f"«{enunciado}»: sin veredicto, porque {motivo}."
+    elif ok:
+        frase = frases[verdict].format(**fields)
+    else:
+        frase = f"Sin datos finitos con estos parámetros: «{enunciado}» queda sin decidir."
     return Claim(
         id=id,
         enunciado=enunciado,
@@ -151,9 +154,12 @@ def rate_of(spec: Spec, k: int, n: int, **fmt) -> Claim:
     return rate_claim(spec.id, k=k, n=n, **_bound(spec, fmt))
 
 
-def fit_of(spec: Spec, value: float, replicates: Sequence[float], *, n: int, **fmt) -> Claim:
+def fit_of(
+    spec: Spec, value: float, replicates: Sequence[float], *, n: int, motivo: str = "", **fmt
+) -> Claim:
     """:func:`fit_claim` de una :class:`~.spec.Spec` del registro; `fmt` rellena sus campos."""
-    return fit_claim(spec.id, value=value, replicates=replicates, n=n, **_bound(spec, fmt))
+    bound = _bound(spec, fmt)
+    return fit_claim(spec.id, value=value, replicates=replicates, n=n, motivo=motivo, **bound)
 
 
 #: Los campos que pone el motor (una plantilla no puede recibirlos del notebook).

@@ -70,14 +70,27 @@ def rate_noise_claim(b_noise_rate: float, replicates: np.ndarray, n: int) -> Cla
 
 
 def step_scale_claims(
-    Bs: Sequence[int], b_noise_steps: float, replicates: np.ndarray, bs_vals: np.ndarray, n: int
+    Bs: Sequence[int],
+    b_noise_steps: float,
+    replicates: np.ndarray,
+    bs_vals: np.ndarray,
+    n: int,
+    edges: Sequence[int] = (),
 ) -> list[Claim]:
     """B_ruido de los pasos frente a 4·B mínimo y, si hay datos, B_simple frente a B_ruido.
 
-    `bs_vals` son los B_simple de las ejecuciones que llegan al objetivo.
+    `bs_vals` son los B_simple de las ejecuciones que llegan al objetivo; `edges`, los B cuya
+    tasa elegida es un extremo de sus candidatas: con alguno, los pasos de ese B son un límite
+    de la búsqueda y B_ruido queda sin veredicto.
     """
     spec = replace(SPECS["04.escala.b_ruido_pasos"], rule=Rule(4 * Bs[0], "mayor"))
-    found = [fit_of(spec, b_noise_steps, replicates, n=n, b4=4 * Bs[0], b_min=Bs[0])]
+    motivo = (
+        f"la tasa elegida con B = {', '.join(map(str, edges))} es un extremo de las candidatas: "
+        "los pasos de esos B son un límite de la búsqueda, no una medida"
+        if len(edges)
+        else ""
+    )
+    found = [fit_of(spec, b_noise_steps, replicates, n=n, motivo=motivo, b4=4 * Bs[0], b_min=Bs[0])]
     ratios = (
         np.log10(bs_vals / b_noise_steps)
         if len(bs_vals) and np.isfinite(b_noise_steps) and b_noise_steps > 0

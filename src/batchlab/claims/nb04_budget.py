@@ -79,18 +79,39 @@ def keskar_claim(fin_upd: pd.DataFrame, h0: int, h1: int, n: int) -> Claim:
     return fit_of(SPECS["04.curvatura.keskar"], v_k, reps_k, n=n, b0=h0, b1=h1)
 
 
-def optimizer_claims(fits: Mapping, replicates: Mapping, n: int) -> list[Claim]:
-    """B_ruido de Nesterov y de Adam entre el de SGD (`fits`: ``(S_min, B_ruido)``)."""
+def optimizer_claims(
+    fits: Mapping, replicates: Mapping, n: int, edges: Mapping | None = None
+) -> list[Claim]:
+    """B_ruido de Nesterov y de Adam entre el de SGD (`fits`: ``(S_min, B_ruido)``).
+
+    `edges` da, por optimizador, los B cuya tasa elegida es un extremo de sus candidatas
+    (:func:`batchlab.experiments.critical_batch.edge_batches`): con alguno, en ese
+    optimizador o en SGD, el cociente es un límite de la búsqueda y la conclusión queda sin
+    veredicto.
+    """
+    edges = edges or {}
     return [
         fit_of(
             SPECS[f"04.optim.b_critico_{k}"],
             fits[k][1] / fits["sgd"][1],
             replicates[k][:, 1] / replicates["sgd"][:, 1],
             n=n,
+            motivo=_edge_reason({name: edges.get(k, []), "SGD": edges.get("sgd", [])}),
             name=name,
         )
         for k, name in _COMPARED_OPTIMIZERS.items()
     ]
+
+
+def _edge_reason(edges: Mapping[str, Sequence[int]]) -> str:
+    """El motivo de «sin veredicto» si algún optimizador eligió una tasa del borde ("" si no)."""
+    parts = [f"{name} con B = {', '.join(map(str, Bs))}" for name, Bs in edges.items() if Bs]
+    if not parts:
+        return ""
+    return (
+        "la tasa elegida es un extremo de las candidatas (" + "; ".join(parts) + "): el "
+        "óptimo puede estar fuera y el cociente mide la búsqueda, no el optimizador"
+    )
 
 
 def smith_claim(delta: Sequence[float]) -> Claim:

@@ -33,6 +33,7 @@ __all__ = [
     "estimate_labels",
     "noise_along_training",
     "optimizer_candidates",
+    "edge_batches",
     "optimizer_fits",
     "optimizer_report",
     "optimizer_table",
@@ -219,6 +220,22 @@ def optimizer_candidates(optima: pd.DataFrame, candidates: Mapping) -> dict:
         },
         "adam": {B: [0.01, 0.03162, 0.1] for B in candidates},
     }
+
+
+def edge_batches(opt_runs: Mapping, tables: Mapping) -> dict[str, list[int]]:
+    """Por optimizador, los B cuya tasa elegida (``tables[k]["lr"]``) es la menor o la mayor de
+    las que se probaron con ese B (las de ``opt_runs[k]``): allí el óptimo puede estar fuera."""
+    out = {}
+    for k, runs in opt_runs.items():
+        tried = runs.groupby("B")["lr"].agg(["min", "max"])
+        chosen = tables[k]["lr"].dropna()
+        out[k] = [
+            int(B)
+            for B, lr in chosen.items()
+            if B in tried.index and tried.loc[B, "min"] < tried.loc[B, "max"]
+            and lr in (tried.loc[B, "min"], tried.loc[B, "max"])
+        ]  # fmt: skip
+    return out
 
 
 def optimizer_fits(opt_runs: Mapping, n_boot: int, seed: int) -> tuple[dict, dict, dict]:
