@@ -37,6 +37,13 @@ def _gather(X, perms, start, m, a0):
                 a0[r, i, k] = X[row, i]
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _add_product(acc, a, b):
+    """``acc += a·b`` elemento a elemento sobre los K runs (el bucle que se vectoriza)."""
+    for k in range(acc.shape[0]):
+        acc[k] += a[k] * b[k]
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _layer_forward(theta, off, n_in, n_out, a_in, z, m, hidden):
     """``Z = A_prev W + b`` de una capa y, si es oculta, ReLU como ``np.maximum(z, 0)``."""
@@ -47,9 +54,7 @@ def _layer_forward(theta, off, n_in, n_out, a_in, z, m, hidden):
         for i in range(n_in):
             a, w = a_in[r, i], off + i * n_out
             for j in range(n_out):
-                zj, tw = z[r, j], theta[w + j]
-                for k in range(n_runs):
-                    zj[k] += a[k] * tw[k]
+                _add_product(z[r, j], a, theta[w + j])
         if hidden:  # deja NaN (y −0), como np.maximum
             for j in range(n_out):
                 zj = z[r, j]
@@ -115,9 +120,7 @@ def _step_rows(theta, off, n_in, n_out, a_in, delta, grad, m):
         for i in range(n_in):
             ai, w = a_in[r, i], off + i * n_out
             for j in range(n_out):
-                dj, g = delta[r, j], grad[w + j]
-                for k in range(n_runs):
-                    g[k] += ai[k] * dj[k]
+                _add_product(grad[w + j], ai, delta[r, j])
         for j in range(n_out):
             dj, g = delta[r, j], grad[bias + j]
             for k in range(n_runs):
