@@ -43,6 +43,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (ipykernel)" >/dev/null
 	$(BIN)/python -c "import matplotlib.pyplot"  # construye la caché de fuentes una vez
+	$(BIN)/python -m batchlab motor  # compila el motor de Numba una vez (cache=True)
 	touch $@
 
 data: install ## Rellena data/ con el dataset (réplica sin conexión o descarga)

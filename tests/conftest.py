@@ -22,3 +22,14 @@ def small(housing_split):
 def model():
     """Un MLP 8→64→32→1 con pesos fijos."""
     return bl.MLP(rng=np.random.default_rng(0))
+
+
+@pytest.fixture
+def numpy_loop(monkeypatch):
+    """El bucle legible de NumPy en lugar del motor (``BATCHLAB_ENGINE=numpy``).
+
+    Para los tests que comparan dos caminos de NumPy bit a bit (``train_many`` frente a
+    ``train()``, ``train()`` frente a un bucle escrito a mano): el motor da esos números salvo
+    los últimos bits, y eso lo comprueba ``tests/test_engine.py`` con su tolerancia.
+    """
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numpy")

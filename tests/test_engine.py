@@ -1,9 +1,10 @@
-"""El motor compilado (``BATCHLAB_ENGINE=numba``) da los números de ``train()`` con NumPy.
+"""El motor compilado (por defecto) da los números del bucle legible de NumPy
+(``BATCHLAB_ENGINE=numpy``).
 
 Cada pérdida de un History (por actualización, por época, al final de la época, de validación,
 de los puntos de control y las iniciales) difiere como mucho 1e-10 en relativo, y el final es el
 mismo: mismas actualizaciones, mismo motivo de parada, mismas divergencias. Sin la variable,
-nada cambia: ``train()`` sigue siendo el bucle de NumPy.
+``train()`` y ``train_many`` usan el motor.
 """
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 import batchlab as bl
 from batchlab.optimizers import Adam
 from batchlab.training import train_many
-from batchlab.training.arguments import selected_engine
+from batchlab.training.engines import ENGINE_MAX_BATCH, selected_engine
 
 pytest.importorskip("numba")
 from batchlab.training import _engine  # noqa: E402
@@ -187,16 +188,18 @@ def test_k_stacked_runs_in_one_block_are_k_single_runs(data):
         assert np.array_equal(one[0], together[k]) and np.array_equal(loss_k[0], losses[k])
 
 
-def test_by_default_train_is_the_numpy_loop(monkeypatch):
+def test_by_default_train_uses_the_engine(monkeypatch):
     monkeypatch.delenv("BATCHLAB_ENGINE", raising=False)
-    assert selected_engine("sgd") is None
+    assert selected_engine("sgd") is _engine
     monkeypatch.setenv("BATCHLAB_ENGINE", "numpy")
     assert selected_engine("adam") is None
     monkeypatch.setenv("BATCHLAB_ENGINE", "numba")
     assert selected_engine("sgd") is _engine
     assert selected_engine("otro") is None  # un optimizador que el motor no sabe dar
+    assert selected_engine("sgd", ENGINE_MAX_BATCH) is _engine
+    assert selected_engine("sgd", ENGINE_MAX_BATCH + 1) is None  # ahí BLAS domina: NumPy
     monkeypatch.setenv("BATCHLAB_ENGINE", "jax")
-    with pytest.raises(ValueError, match="BATCHLAB_ENGINE debe ser uno de numpy, numba"):
+    with pytest.raises(ValueError, match="BATCHLAB_ENGINE debe ser uno de numba, numpy"):
         selected_engine("sgd")
 
 

@@ -16,6 +16,9 @@ sys.path.insert(0, str(BENCH))
 
 import bench_lockstep  # noqa: E402
 
+# train_many frente a train() y los pasos a mano, bit a bit: con el bucle de NumPy
+pytestmark = pytest.mark.usefixtures("numpy_loop")
+
 #: campos de History que no son tiempos (los tiempos de train_many son amortizados)
 FIELDS = (
     "batch_size",

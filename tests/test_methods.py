@@ -56,6 +56,7 @@ def test_moving_average_is_centred_on_its_indices():
 
 
 # -- muchas ejecuciones (issue 11) -------------------------------------------------------
+@pytest.mark.usefixtures("numpy_loop")
 def test_many_runs_are_train_runs_with_their_own_seeds(small):
     X, y = small
     inits, shuffles = multirun.run_seeds(3, 5)

@@ -9,6 +9,9 @@ from batchlab.optimizers import Adam, Nesterov
 from batchlab.training import train_many
 from batchlab.training.batching import epoch_orders, minibatches
 
+# train_many frente a train() y los pasos a mano, bit a bit: con el bucle de NumPy
+pytestmark = pytest.mark.usefixtures("numpy_loop")
+
 
 def test_adam_matches_the_formula_of_the_paper(small):
     X, y = small[0][:40], small[1][:40]

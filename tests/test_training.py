@@ -247,6 +247,7 @@ def test_bad_control_arguments_raise(small, kw, exc, match):
         fit(X, y, batch_size=8, **kw)
 
 
+@pytest.mark.usefixtures("numpy_loop")
 def test_batches_follow_the_batching_rule(small):
     """train() usa epoch_orders + minibatches: un SGD a mano con esas dos funciones coincide."""
     from batchlab.training.batching import epoch_orders, minibatches

@@ -1,9 +1,10 @@
-"""El motor compilado (opcional): las actualizaciones de :func:`batchlab.train` con Numba.
+"""El motor compilado: las actualizaciones de :func:`batchlab.train` con Numba.
 
-Con ``BATCHLAB_ENGINE=numba`` (:func:`batchlab.training.arguments.selected_engine`, el único
-sitio que lo lee), ``train()`` da sus pasos con estos núcleos en lugar de con
+Por defecto (:mod:`batchlab.training.engines`, el único sitio que mira
+``BATCHLAB_ENGINE``), ``train()`` da sus pasos con estos núcleos en lugar de con
 :class:`batchlab.mlp.MLP` (y ``train_many``, cuando entrena run a run; su pila de SGD con B < 4
-tiene su propio núcleo, :mod:`batchlab.training._engine_stack`); por defecto nada cambia. Es el
+tiene su propio núcleo, :mod:`batchlab.training._engine_stack`); con ``BATCHLAB_ENGINE=numpy``,
+con el bucle legible de siempre (también con B > ``ENGINE_MAX_BATCH``, donde BLAS domina). Es el
 mismo algoritmo que ``mlp.py`` y ``optimizers.py`` (forward, backward, SGD / Nesterov / Adam y
 la caída de la tasa, con las mismas operaciones en el mismo orden), compilado con Numba: a B
 pequeño el coste de hoy son las ~25 llamadas a NumPy de cada paso, no la aritmética. Con menos
@@ -87,14 +88,18 @@ def _backward(theta, grad, sizes, offsets, acts, delta, m):
     for layer in range(sizes.shape[0] - 2, -1, -1):
         n_in, n_out, off = sizes[layer], sizes[layer + 1], offsets[layer]
         a_in, bias = acts[layer][:m], off + n_in * n_out
-        grad[off:bias] = np.dot(a_in.T, delta).ravel()  # dL/dW = A_prevᵀ δ
+        np.dot(a_in.T, delta, out=grad[off:bias].reshape(n_in, n_out))  # dL/dW = A_prevᵀ δ
         for j in range(n_out):  # dL/db = 1ᵀ δ
             s = 0.0
             for r in range(m):
                 s += delta[r, j]
             grad[bias + j] = s
         if layer > 0:  # dL/dA_prev = δ Wᵀ, · ReLU'(Z_prev) = sign(A_prev)
-            delta = np.dot(delta, theta[off:bias].reshape(n_in, n_out).T) * np.sign(a_in)
+            back = np.dot(delta, theta[off:bias].reshape(n_in, n_out).T)
+            for r in range(m):
+                for i in range(n_in):
+                    back[r, i] = back[r, i] * np.sign(a_in[r, i])
+            delta = back
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -107,7 +112,9 @@ def _forward_rows(theta, sizes, acts, m):
         bias = off + n_in * n_out
         W = theta[off:bias].reshape(n_in, n_out)
         for r in range(m):
-            acts[layer + 1][r, :n_out] = np.dot(acts[layer][r], W)
+            z, out = np.dot(acts[layer][r], W), acts[layer + 1][r]
+            for j in range(n_out):
+                out[j] = z[j]
         _bias_relu(acts[layer + 1], acts[layer + 1], theta, bias, m, n_out, layer < n_layers - 1)
         off = bias + n_out
 
@@ -207,7 +214,9 @@ def run_block(theta, s1, s2, kind, sizes, X, y, perms, bs, b0, lr0, decay, t0, m
             m = min(start + bs, n) - start
             rows = perms[k, start : start + m]
             for r in range(m):
-                acts[0][r] = X[rows[r]]
+                a0, x = acts[0][r], X[rows[r]]
+                for i in range(x.shape[0]):
+                    a0[i] = x[i]
             scale = lr if kind == _SGD else 1.0
             out, delta = acts[sizes.shape[0] - 1], deltas[sizes.shape[0] - 1]
             if m < SMALL_BATCH:
@@ -262,12 +271,12 @@ class EngineSteps:
             s.X,
             s.y,
             perm,
-            s.batch_size,
-            b0,
+            int(s.batch_size),
+            int(b0),
             self.lr0,
-            s.decay,
-            self.run.t,
-            s.momentum,
+            float(s.decay),  # tipos fijos: una sola versión compilada para todas las llamadas
+            int(self.run.t),
+            float(s.momentum),
             losses,
         )
         return int(done[0])

@@ -1,8 +1,9 @@
 """El motor compilado para K runs apilados con batches diminutos (SGD, B < 4).
 
-Con ``BATCHLAB_ENGINE=numba``, :func:`batchlab.training.train_many` da los pasos de SGD de una
-pila con B = 1, 2 o 3 con :func:`sgd_stack_block`: todas las actualizaciones hasta el próximo
-punto de control (o el final de la época) en una sola llamada. El resto es el bucle de
+Con el motor (por defecto; no con ``BATCHLAB_ENGINE=numpy``),
+:func:`batchlab.training.train_many` da los pasos de SGD de una pila con B = 1, 2 o 3 con
+:func:`sgd_stack_block`: todas las actualizaciones hasta el próximo punto de control (o el final
+de la época) en una sola llamada. El resto es el bucle de
 ``train_many`` de siempre (:mod:`batchlab.training._stack_loop`): puntos de control, topes,
 divergencia, el registro de cada run.
 
@@ -19,12 +20,14 @@ con los pesos de antes del paso.
 
 from __future__ import annotations
 
+import time
+
 import numba
 import numpy as np
 
-from ._engine import SMALL_BATCH
+from ._engine import ENGINE_OPTIMIZERS, SMALL_BATCH, run_block
 
-__all__ = ["SMALL_BATCH", "StackSteps", "sgd_stack_block"]
+__all__ = ["SMALL_BATCH", "StackSteps", "compile_engine", "sgd_stack_block"]
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -37,7 +40,7 @@ def _gather(X, perms, start, m, a0):
                 a0[r, i, k] = X[row, i]
 
 
-@numba.njit(cache=True, error_model="numpy", inline="always")
+@numba.njit(cache=True, error_model="numpy")
 def _add_product(acc, a, b):
     """``acc += a·b`` elemento a elemento sobre los K runs (el bucle que se vectoriza)."""
     for k in range(acc.shape[0]):
@@ -50,7 +53,9 @@ def _layer_forward(theta, off, n_in, n_out, a_in, z, m, hidden):
     n_runs, bias = theta.shape[1], off + n_in * n_out
     for r in range(m):
         for j in range(n_out):
-            z[r, j, :] = theta[bias + j, :]
+            zj, tb = z[r, j], theta[bias + j]
+            for k in range(n_runs):
+                zj[k] = tb[k]
         for i in range(n_in):
             a, w = a_in[r, i], off + i * n_out
             for j in range(n_out):
@@ -191,6 +196,27 @@ class StackSteps:
         """Los pasos b0… de la pila `stack` (tantos como filas de `losses`); cuántos dio."""
         theta = np.ascontiguousarray(stack.theta.T)  # (P, K): los K runs, contiguos
         perms = np.ascontiguousarray(perms, dtype=np.int64)
-        done = sgd_stack_block(theta, self.sizes, X, y, perms, bs, b0, lr0, decay, t0, losses)
+        done = sgd_stack_block(theta, self.sizes, X, y, perms, int(bs), int(b0), lr0,
+                               float(decay), int(t0), losses)  # fmt: skip
         stack.theta[...] = theta.T
         return int(done)
+
+
+def compile_engine() -> float:
+    """Compila (o carga de la caché) los núcleos de ``train()`` y de la pila; sus segundos.
+
+    Con ``cache=True`` Numba guarda lo compilado junto al código (``__pycache__``): se paga una
+    vez por máquina (``make install`` lo hace con ``python -m batchlab motor``) y después
+    cargarlo cuesta décimas. Las llamadas usan los tipos que usan
+    :class:`~batchlab.training._engine.EngineSteps` y :class:`StackSteps`: no queda nada por
+    compilar.
+    """
+    tic = time.perf_counter()
+    sizes = np.array([2, 3, 1], np.int64)
+    X, y, perm = np.zeros((4, 2)), np.zeros((4, 1)), np.zeros((1, 4), np.int64)
+    theta = np.zeros((1, 13))
+    adam = ENGINE_OPTIMIZERS["adam"]
+    run_block(theta, theta.copy(), theta.copy(), adam, sizes, X, y, perm, 4, 0, np.ones(1), 0.0, 0,
+              0.0, np.zeros((1, 1)))  # fmt: skip
+    StackSteps(sizes)
+    return time.perf_counter() - tic

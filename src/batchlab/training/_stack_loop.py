@@ -18,10 +18,11 @@ from ..mlp import MLP
 from ..optimizers import get_optimizer
 from ._stack_mlp import StackedMLP
 from ._stack_record import _finish_epoch, _history, _Run, _shadow, block_loss
-from .arguments import TrainSetup, selected_engine
+from .arguments import TrainSetup
 from .batching import batches_per_epoch, epoch_orders
 from .checkpoints import next_evaluation
 from .divergence import divergence_limit
+from .engines import selected_engine
 from .history import History
 
 _CHUNK_BYTES = 256 * 1024  # tamaño de cada tramo de datos reunidos (cabe en la caché L2)
@@ -80,8 +81,8 @@ class _Setup:
 
 
 def stack_engine(optimizer: str, batch_size: int, layer_sizes):
-    """Los pasos compilados de una pila (:mod:`._engine_stack`) si ``BATCHLAB_ENGINE=numba``,
-    el optimizador es SGD y B < ``SMALL_BATCH``; si no, None (los pasos de NumPy)."""
+    """Los pasos compilados de una pila (:mod:`._engine_stack`) si el motor está activo (por
+    defecto), el optimizador es SGD y B < ``SMALL_BATCH``; si no, None (los pasos de NumPy)."""
     if optimizer != "sgd" or selected_engine(optimizer) is None:
         return None
     from ._engine_stack import SMALL_BATCH, StackSteps

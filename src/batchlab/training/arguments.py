@@ -8,7 +8,6 @@ puntos de control, topes y optimizador: cada error se explica en español antes 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -28,13 +27,8 @@ __all__ = [
     "check_validation",
     "checked_orders",
     "resolve_batch_size",
-    "selected_engine",
     "validate_data",
 ]
-
-#: valores de la variable de entorno ``BATCHLAB_ENGINE``: el bucle de NumPy (por defecto) o el
-#: motor compilado con Numba (:mod:`batchlab.training._engine`, opcional)
-ENGINES = ("numpy", "numba")
 
 
 # -- los datos ---------------------------------------------------------------------
@@ -304,22 +298,3 @@ def checked_orders(orders: Iterable[np.ndarray], n: int) -> Iterator[np.ndarray]
             raise ValueError(f"Cada orden de orders debe ser una permutación de range({n}).")
         yield perm
     raise ValueError("orders se ha agotado: hace falta un orden por época.")
-
-
-def selected_engine(optimizer: str):
-    """El motor compilado si ``BATCHLAB_ENGINE=numba`` y sabe dar `optimizer`; si no, None.
-
-    Es el único sitio que lee la variable: sin ella (o con ``numpy``) ``train()`` y
-    ``train_many`` usan el bucle de NumPy de siempre y Numba ni se importa.
-    """
-    name = os.environ.get("BATCHLAB_ENGINE") or "numpy"
-    if name not in ENGINES:
-        raise ValueError(
-            f"BATCHLAB_ENGINE debe ser uno de {', '.join(ENGINES)} (o no estar definida); "
-            f"vale {name!r}"
-        )
-    if name == "numpy":
-        return None
-    from . import _engine  # importa Numba (y compila la primera vez)
-
-    return _engine if optimizer in _engine.ENGINE_OPTIMIZERS else None

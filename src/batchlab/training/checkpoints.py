@@ -52,8 +52,10 @@ class Checkpoints:
         target_loss,
         callback,
         eval_rel=None,
+        loss=None,
     ):
         self.model, self.X, self.y = model, X, y
+        self.loss = model.loss if loss is None else loss  # loss(X, y) del modelo
         self.eval_every, self.eval_rel, self.max_updates = eval_every, eval_rel, max_updates
         self.time_budget, self.target_loss, self.callback = time_budget, target_loss, callback
         self.updates: list[int] = []
@@ -68,7 +70,7 @@ class Checkpoints:
         """Anota la pérdida (de validación si la hay) tras `t` actualizaciones."""
         self.updates.append(t)
         self.times.append(elapsed)
-        self.losses.append(self.model.loss(self.X, self.y))
+        self.losses.append(self.loss(self.X, self.y))
 
     def next_event(self, t: int) -> int:
         """La próxima actualización en la que hay algo que hacer (-1: ninguna)."""

@@ -36,6 +36,7 @@ from .._checks import check_int, check_real, check_seed, is_real
 from ..mlp import MLP
 from ._stack_loop import STACK_MAX_BATCH, STACK_MAX_ROWS, STACK_MAX_RUNS, _train_stacked
 from .arguments import MANY_OPTIONS, check_many_arguments
+from .engines import engine_name, use_engine
 from .history import History
 from .loop import train
 
@@ -132,7 +133,7 @@ def train_many(
         parts = train_groups(groups, X, y, batch_size=bs, n_jobs=n_jobs, **common)
         return [h for part in parts for h in part]
     # el apilado no compensa: train() run a run (con el motor compilado, si está elegido); si
-    # compensa, la pila (con BATCHLAB_ENGINE=numba, SGD y B < 4 da sus pasos el núcleo apilado)
+    # compensa, la pila (con el motor, por defecto, SGD y B < 4 da sus pasos el núcleo apilado)
     if not uses_stack(k, bs):
         return [
             train(m, X, y, batch_size=bs, learning_rate=lr, seed=s, progress=progress, **common)
@@ -146,8 +147,10 @@ def train_many(
     return out
 
 
-def _train_group_worker(group: dict, X, y, common: dict) -> tuple[list[History], list]:
-    """Entrena un grupo en un proceso aparte; devuelve sus historias y sus θ finales."""
+def _train_group_worker(group: dict, X, y, common: dict, engine: str):
+    """Entrena un grupo en un proceso aparte, con el motor `engine` del proceso que lo pidió;
+    devuelve sus historias y sus θ finales."""
+    use_engine(engine)
     histories = train_many(X=X, y=y, **{**common, **group})
     return histories, [m.theta for m in group["models"]]
 
@@ -177,7 +180,7 @@ def train_groups(
     from joblib import Parallel, delayed
 
     results = Parallel(n_jobs=min(n_jobs, len(groups)))(
-        delayed(_train_group_worker)(g, X, y, common) for g in groups
+        delayed(_train_group_worker)(g, X, y, common, engine_name()) for g in groups
     )
     out = []
     for g, (histories, thetas) in zip(groups, results, strict=True):

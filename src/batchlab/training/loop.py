@@ -25,10 +25,12 @@ import numpy as np
 
 from ..mlp import MLP
 from ..optimizers import get_optimizer
-from .arguments import TrainSetup, check_train_arguments, checked_orders, selected_engine
+from ._stack_record import block_loss
+from .arguments import TrainSetup, check_train_arguments, checked_orders
 from .batching import epoch_orders, minibatches
 from .checkpoints import Checkpoints
 from .divergence import divergence_limit, exceeds
+from .engines import selected_engine
 from .history import History, cumulative_samples
 
 __all__ = ["train"]
@@ -42,8 +44,13 @@ class _Run:
     avanza época a época con :meth:`epoch`; :meth:`history` lo resume al final.
     """
 
-    def __init__(self, model: MLP, setup: TrainSetup, orders: Iterator[np.ndarray], bar=None):
+    def __init__(
+        self, model: MLP, setup: TrainSetup, orders: Iterator[np.ndarray], bar=None, engine=None
+    ):
         self.model, self.setup, self.bar = model, setup, bar
+        # con el motor, la pérdida sobre un conjunto entero va por bloques (el mismo número):
+        # los pasos ya no reservan arrays grandes y así la evaluación no paga fallos de página
+        self.loss = model.loss if engine is None else functools.partial(block_loss, model)
         self.step = get_optimizer(setup.optimizer).single(model, setup.momentum).step
         n, bs = setup.n_samples, setup.batch_size
         self.batches = _epoch_batches(n, bs)  # las mismas posiciones en cada época
@@ -57,9 +64,9 @@ class _Run:
         self.val_loss: list[float] = []
         self.epoch_time: list[float] = []
         self.t, self.elapsed, self.diverged = 0, 0.0, False
-        self.initial = model.loss(setup.X, setup.y)
+        self.initial = self.loss(setup.X, setup.y)
         has_val = setup.X_val is not None
-        self.initial_val = model.loss(setup.X_val, setup.y_val) if has_val else None
+        self.initial_val = self.loss(setup.X_val, setup.y_val) if has_val else None
         self.limit = divergence_limit(self.initial)
         self.checks = Checkpoints(
             model,
@@ -71,8 +78,11 @@ class _Run:
             time_budget=setup.time_budget,
             target_loss=setup.target_loss,
             callback=setup.callback,
+            loss=self.loss,
         )
         self.next_event = self.checks.next_event(0)
+        if engine is not None:  # los pasos de cada época, del núcleo compilado
+            self._updates = engine.EngineSteps(self).updates
 
     def epoch(self) -> bool:
         """Una época: baraja y da un paso por batch. El bucle caliente del curso.
@@ -86,7 +96,7 @@ class _Run:
         if self.t - start_t == len(self.batches):  # época completa
             self._close_epoch(start_t)
         elif not self.diverged:  # parada a media época: ¿cómo quedan los pesos?
-            self.diverged = exceeds(self.model.loss(self.setup.X, self.setup.y), self.limit)
+            self.diverged = exceeds(self.loss(self.setup.X, self.setup.y), self.limit)
         return self.diverged or self.checks.should_stop(self.elapsed)
 
     def _updates(self, perm: np.ndarray, update_loss: np.ndarray) -> float:
@@ -132,14 +142,14 @@ class _Run:
         epoch_loss = float(np.dot(self.update_loss[start_t : self.t], self.sizes)) / s.n_samples
         # la media de la época usa pérdidas *antes* de cada paso: el último paso solo se ve
         # en la pérdida con los pesos de después (con batch completo, el único paso)
-        end_loss = self.model.loss(s.X, s.y)
+        end_loss = self.loss(s.X, s.y)
         self.diverged = exceeds(epoch_loss, self.limit) or exceeds(end_loss, self.limit)
         if self.diverged:
             return
         self.train_loss.append(epoch_loss)
         self.train_loss_end.append(end_loss)
         if s.X_val is not None:
-            self.val_loss.append(self.model.loss(s.X_val, s.y_val))
+            self.val_loss.append(self.loss(s.X_val, s.y_val))
         if self.bar is not None:
             self.bar.update(1)
             self.bar.set_postfix(loss=f"{epoch_loss:.4f}")
@@ -307,10 +317,7 @@ def train(
     ):
         n = setup.n_samples
         given = epoch_orders(n, setup.seed) if orders is None else checked_orders(orders, n)
-        run = _Run(model, setup, given, bar)
-        engine = selected_engine(setup.optimizer)  # None salvo con BATCHLAB_ENGINE=numba
-        if engine is not None:  # los pasos de cada época, del núcleo compilado
-            run._updates = engine.EngineSteps(run).updates
+        run = _Run(model, setup, given, bar, selected_engine(setup.optimizer, setup.batch_size))
         for _ in _epoch_numbers(setup.epochs):
             if run.epoch():
                 break
