@@ -23,11 +23,12 @@ en ``.venv-bench``. Sin JAX, el script lo dice y termina sin error.
 
     .venv-bench/bin/python benchmarks/bench_peers.py            # o: make bench
     .venv-bench/bin/python benchmarks/bench_peers.py --tiny     # comprobación rápida
-    .venv-bench/bin/python benchmarks/bench_peers.py --engine numba --print-only
+    .venv-bench/bin/python benchmarks/bench_peers.py --print-only
 
-Con ``--engine numba`` se mide además el motor compilado (``BATCHLAB_ENGINE=numba``), intercalado
-con los otros dos, y para los dos lados de batchlab también el tiempo de solo entrenamiento
-(``History.epoch_time``: sin la pérdida inicial ni la final sobre las N filas).
+batchlab se mide dos veces, intercalado con JAX: con su motor compilado (lo de por defecto) y con
+el bucle legible de NumPy (``BATCHLAB_ENGINE=numpy``, lo que había antes del motor); de los dos,
+también el tiempo de solo entrenamiento (``History.epoch_time``: sin la pérdida inicial ni la
+final sobre las N filas).
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ from batchlab.training.batching import epoch_orders  # noqa: E402
 HERE = Path(__file__).resolve().parent
 LEARNING_RATE = 1e-4  # ningún run diverge: la pila no se achica y la medida es justa
 #: (B, K, actualizaciones por run); K = 1 se mide con train(), el resto con train_many
-FULL = [(1, 1, 4000), (1, 16, 4000), (32, 1, 500), (32, 16, 500), (128, 16, 120), (512, 16, 30)]
+#: con B = 1, una época entera (16 512 pasos): la unidad del curso, y las dos pérdidas sobre las N
+#: filas pesan lo que pesan en un entrenamiento de verdad (con 4 000 pasos, ~2 µs por paso)
+FULL = [(1, 1, 16512), (1, 16, 16512), (32, 1, 500), (32, 16, 500), (128, 16, 120), (512, 16, 30)]
 TINY = [(1, 2, 50), (32, 2, 10)]
 START, END = "<!-- bench_peers:inicio -->", "<!-- bench_peers:fin -->"
 
@@ -166,13 +169,14 @@ def machine() -> str:
     )
 
 
-def measure(jax, configs, repeats: int, rows: int | None, engine: bool = False) -> pd.DataFrame:
-    """Mediana de µs por actualización de run de cada implementación, intercaladas."""
+def measure(jax, configs, repeats: int, rows: int | None) -> pd.DataFrame:
+    """Mediana de µs por actualización de run de cada implementación, intercaladas: batchlab con
+    su motor (``engine``, lo de por defecto), con el bucle de NumPy (``batchlab``, el de antes del
+    motor, ``BATCHLAB_ENGINE=numpy``) y JAX con y sin las dos pérdidas sobre las N filas."""
     X, y = problem(rows)
     rows_out = []
-    who_all = ["batchlab", "jax"] + (["engine", "jax_steps"] if engine else [])
-    if engine:  # compila (o carga de la caché) el motor fuera de la medida
-        time_batchlab(X[:64], y[:64], 1, 1, 4, [0], "numba")
+    who_all = ["batchlab", "jax", "engine", "jax_steps"]
+    time_batchlab(X[:64], y[:64], 1, 1, 4, [0], "numba")  # carga el motor fuera de la medida
     for B, K, U in configs:
         seeds = list(range(K))
         idx = jax.numpy.asarray(row_indices(len(X), B, U, seeds))
@@ -182,8 +186,7 @@ def measure(jax, configs, repeats: int, rows: int | None, engine: bool = False) 
         t0 = time.perf_counter()
         jax.block_until_ready(f(params, idx, lrs))
         compile_s = time.perf_counter() - t0
-        if engine:
-            jax.block_until_ready(f_steps(params, idx, lrs))
+        jax.block_until_ready(f_steps(params, idx, lrs))
         times = {k: [] for k in who_all + ["batchlab_train", "engine_train"]}
         losses = {}
         for r in range(repeats):
@@ -200,20 +203,16 @@ def measure(jax, configs, repeats: int, rows: int | None, engine: bool = False) 
         theirs = losses["jax"]
         diff = float(np.max(np.abs(losses["batchlab"] - theirs) / np.abs(theirs)))
         per = {k: 1e6 * float(np.median(v)) / (K * U) for k, v in times.items() if v}
-        row = {"B": B, "K": K, "updates": U, "batchlab_us": per["batchlab"], "jax_us": per["jax"],
-               "ratio": per["batchlab"] / per["jax"], "jax_compile_s": compile_s,
-               "max_rel_diff": diff}  # fmt: skip
-        if engine:
-            row.update(
-                batchlab_train_us=per["batchlab_train"],
-                engine_us=per["engine"],
-                engine_train_us=per["engine_train"],
-                engine_ratio=per["engine"] / per["jax"],
-                jax_steps_us=per["jax_steps"],
-                engine_train_ratio=per["engine_train"] / per["jax_steps"],
-                engine_diff=float(np.max(np.abs(losses["engine"] - theirs) / np.abs(theirs))),
-            )
-        rows_out.append(row)
+        rows_out.append({
+            "B": B, "K": K, "updates": U, "batchlab_us": per["batchlab"], "jax_us": per["jax"],
+            "jax_compile_s": compile_s, "max_rel_diff": diff,
+            "batchlab_train_us": per["batchlab_train"], "engine_us": per["engine"],
+            "engine_train_us": per["engine_train"], "engine_ratio": per["engine"] / per["jax"],
+            "jax_steps_us": per["jax_steps"],
+            "engine_train_ratio": per["engine_train"] / per["jax_steps"],
+            "speedup": per["batchlab"] / per["engine"],
+            "engine_diff": float(np.max(np.abs(losses["engine"] - theirs) / np.abs(theirs))),
+        })  # fmt: skip
     return pd.DataFrame(rows_out)
 
 
@@ -221,38 +220,26 @@ def to_markdown(table: pd.DataFrame, repeats: int) -> str:
     """La tabla de resultados para ``benchmarks/README.md``."""
     lines = [
         f"Medido el {time.strftime('%Y-%m-%d')} en {machine()}; mediana de {repeats} "
-        "repeticiones intercaladas, un hilo. µs por actualización de run (menos es mejor).",
+        "repeticiones intercaladas, un hilo. µs por actualización de run (menos es mejor). "
+        "«Todo» incluye, en los dos lados, las pérdidas inicial y final sobre las N filas que "
+        "calcula `train()`; «pasos» es, en batchlab, la suma de `History.epoch_time` y, en JAX, "
+        "el mismo `scan` sin esas dos pérdidas. «NumPy» es el bucle legible "
+        "(`BATCHLAB_ENGINE=numpy`, lo que había antes del motor); K = 1 es `train()`, K > 1 "
+        "`train_many`.",
         "",
-        "| B | K | batchlab | JAX jit(vmap(scan)) | batchlab / JAX | compilación JAX | "
-        "dif. rel. máx. de las pérdidas |",
-        "|---|---|---|---|---|---|---|",
+        "| B | K | U | motor, todo | motor, pasos | JAX, todo | JAX, pasos | motor / JAX "
+        "(todo) | motor / JAX (pasos) | NumPy, todo | NumPy / motor | compilación JAX | "
+        "dif. rel. máx. |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in table.itertuples():
-        trainer = "`train()`" if r.K == 1 else "`train_many`"
+        updates = f"{r.updates:,}".replace(",", " ")  # miles con espacio
         lines.append(
-            f"| {r.B} | {r.K} | {r.batchlab_us:.2f} ({trainer}) | {r.jax_us:.2f} | "
-            f"{r.ratio:.2f}× | {r.jax_compile_s:.1f} s | {r.max_rel_diff:.1e} |"
+            f"| {r.B} | {r.K} | {updates} | {r.engine_us:.2f} | {r.engine_train_us:.2f} | "
+            f"{r.jax_us:.2f} | {r.jax_steps_us:.2f} | {r.engine_ratio:.2f}× | "
+            f"{r.engine_train_ratio:.2f}× | {r.batchlab_us:.2f} | {r.speedup:.1f}× | "
+            f"{r.jax_compile_s:.1f} s | {max(r.engine_diff, r.max_rel_diff):.1e} |"
         )
-    if "engine_us" in table:
-        lines += [
-            "",
-            "Con el motor compilado (`BATCHLAB_ENGINE=numba`). «Todo» incluye, en los dos lados, "
-            "las pérdidas inicial y final sobre las N filas que calcula `train()`; «solo pasos» "
-            "es, en batchlab, la suma de `History.epoch_time` y, en JAX, el mismo `scan` sin "
-            "esas dos pérdidas:",
-            "",
-            "| B | K | NumPy, todo | NumPy, solo pasos | motor, todo | motor, solo pasos | "
-            "JAX, todo | JAX, solo pasos | motor / JAX (todo) | motor / JAX (solo pasos) | "
-            "dif. rel. máx. |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for r in table.itertuples():
-            lines.append(
-                f"| {r.B} | {r.K} | {r.batchlab_us:.2f} | {r.batchlab_train_us:.2f} | "
-                f"{r.engine_us:.2f} | {r.engine_train_us:.2f} | {r.jax_us:.2f} | "
-                f"{r.jax_steps_us:.2f} | "
-                f"{r.engine_ratio:.2f}× | {r.engine_train_ratio:.2f}× | {r.engine_diff:.1e} |"
-            )
     return "\n".join(lines)
 
 
@@ -269,10 +256,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="comprobación rápida, sin escribir")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument(
-        "--engine", choices=["numpy", "numba"], default="numpy",
-        help="numba: mide también el motor compilado (BATCHLAB_ENGINE=numba)",
-    )  # fmt: skip
     parser.add_argument("--print-only", action="store_true", help="no escribe benchmarks/README.md")
     parser.add_argument(
         "--configs", help="solo estas configuraciones B:K:U, p. ej. 1:16:4000,32:16:500"
@@ -287,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.configs:
         configs = [tuple(int(v) for v in c.split(":")) for c in args.configs.split(",")]
     with threadpool_limits(1):
-        table = measure(jax, configs, repeats, rows, engine=args.engine == "numba")
+        table = measure(jax, configs, repeats, rows)
     text = to_markdown(table, repeats)
     print(text)
     if not (args.tiny or args.print_only):
