@@ -50,6 +50,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 import batchlab as bl  # noqa: E402
 from batchlab.training import train_many  # noqa: E402
 from batchlab.training.batching import epoch_orders  # noqa: E402
+from batchlab.training.engines import using_engine  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LEARNING_RATE = 1e-4  # ningún run diverge: la pila no se achica y la medida es justa
@@ -136,13 +137,13 @@ def time_batchlab(
     entrenamiento (la suma de ``epoch_time``), con el motor `engine` (``BATCHLAB_ENGINE``)."""
     models = [bl.MLP(rng=s) for s in seeds]
     kw = dict(batch_size=B, epochs=1, max_updates=U)
-    os.environ["BATCHLAB_ENGINE"] = engine
-    t0 = time.perf_counter()
-    if K == 1:
-        hs = [bl.train(models[0], X, y, learning_rate=LEARNING_RATE, seed=seeds[0], **kw)]
-    else:
-        hs = train_many(models, X, y, learning_rates=LEARNING_RATE, seeds=seeds, **kw)
-    seconds = time.perf_counter() - t0
+    with using_engine(engine):
+        t0 = time.perf_counter()
+        if K == 1:
+            hs = [bl.train(models[0], X, y, learning_rate=LEARNING_RATE, seed=seeds[0], **kw)]
+        else:
+            hs = train_many(models, X, y, learning_rates=LEARNING_RATE, seeds=seeds, **kw)
+        seconds = time.perf_counter() - t0
     assert not any(h.diverged for h in hs), "un run divergió: la medida no sería comparable"
     training = float(sum(h.epoch_time.sum() for h in hs))
     h, final = hs[0], models[0].loss(X, y)  # la final la calcula train() y no la guarda

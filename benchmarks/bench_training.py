@@ -4,7 +4,9 @@ Mide, en una misma ejecución y con los datos y la arquitectura del curso
 (8→64→32→1, float64, SGD sin momento ni regularización), el tiempo por actualización y
 el rendimiento (muestras/s) para varios tamaños de batch de:
 
-* ``batchlab``: ``batchlab.train``;
+* ``batchlab``: ``batchlab.train``, con su motor compilado (lo de por defecto);
+* ``batchlab (NumPy)``: ``batchlab.train`` con el bucle legible (``BATCHLAB_ENGINE=numpy``), el
+  NumPy escrito a mano que comparan las explicaciones de ``benchmarks/README.md``;
 * ``referencia``: la implementación de libro de texto de ``batchlab.reference`` (línea base);
 * ``sklearn``: ``MLPRegressor(solver="sgd", momentum=0, alpha=0)``;
 * ``pytorch``: ``torch.nn`` en CPU, si está instalado (no es dependencia del curso).
@@ -34,6 +36,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import batchlab as bl
 from batchlab.reference import ReferenceMLP, reference_train
+from batchlab.training.engines import using_engine
 
 HERE = Path(__file__).resolve().parent
 
@@ -55,6 +58,12 @@ def run_batchlab(X, y, batch_size, epochs, seed):
         model, X, y, batch_size=batch_size, learning_rate=LEARNING_RATE, epochs=epochs, seed=seed
     )
     return h.total_time, h.n_updates
+
+
+def run_batchlab_numpy(X, y, batch_size, epochs, seed):
+    """:func:`run_batchlab` con el bucle de NumPy de ``mlp.py`` en lugar del motor."""
+    with using_engine("numpy"):
+        return run_batchlab(X, y, batch_size, epochs, seed)
 
 
 def run_reference(X, y, batch_size, epochs, seed):
@@ -131,6 +140,7 @@ def available_implementations() -> dict[str, Runner]:
     """Las implementaciones disponibles; PyTorch solo si está instalado."""
     impls: dict[str, Runner] = {
         "batchlab": run_batchlab,
+        "batchlab (NumPy)": run_batchlab_numpy,
         "referencia": run_reference,
         "sklearn": run_sklearn,
     }
@@ -273,10 +283,10 @@ def plot(summary: pd.DataFrame, path: Path) -> None:
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.grid(alpha=0.3, which="both")
-    ax1.legend()
+    ax1.legend(fontsize=10)
     fig.suptitle("MLP 8→64→32→1, float64, SGD, un hilo de BLAS (mediana)")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=120)
     plt.close(fig)
 
 

@@ -7,6 +7,8 @@ mismo: mismas actualizaciones, mismo motivo de parada, mismas divergencias. Sin 
 ``train()`` y ``train_many`` usan el motor.
 """
 
+import os
+
 import numpy as np
 import pytest
 
@@ -258,3 +260,39 @@ def test_the_stacked_engine_is_the_one_that_runs(monkeypatch, data):
     assert calls
     assert _stack_loop.stack_engine("sgd", 4, (8, 1)) is None  # B ≥ 4: la pila de NumPy
     assert _stack_loop.stack_engine("adam", 1, (8, 1)) is None
+
+
+def test_using_engine_restores_the_variable_and_refuses_unknown_names(monkeypatch):
+    from batchlab.training.engines import engine_name, using_engine
+
+    monkeypatch.delenv("BATCHLAB_ENGINE", raising=False)
+    with using_engine("numpy"):
+        assert engine_name() == "numpy"
+    assert engine_name() == "numba" and "BATCHLAB_ENGINE" not in os.environ
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numpy")
+    with using_engine("numba"):
+        assert selected_engine("sgd") is _engine
+    assert engine_name() == "numpy"
+    with pytest.raises(ValueError, match="uno de numba, numpy"), using_engine("jax"):
+        pass
+
+
+def test_train_groups_workers_train_with_the_callers_engine(data, monkeypatch):
+    """Los procesos de joblib se reutilizan: arrancados con el motor, un train_groups pedido
+    después con el bucle de NumPy debe entrenar con NumPy (el mismo número, bit a bit)."""
+    from batchlab.training.lockstep import train_groups
+
+    X, y = data[0][:128], data[1][:128]
+
+    def groups():
+        return [dict(models=[bl.MLP(rng=s)], batch_size=1, learning_rates=0.01, seeds=[s])
+                for s in (0, 1)]  # fmt: skip
+
+    monkeypatch.delenv("BATCHLAB_ENGINE", raising=False)
+    with_engine = train_groups(groups(), X, y, epochs=1, n_jobs=2)  # arranca los procesos
+    monkeypatch.setenv("BATCHLAB_ENGINE", "numpy")
+    serial = train_groups(groups(), X, y, epochs=1)
+    parallel = train_groups(groups(), X, y, epochs=1, n_jobs=2)
+    for a, b, c in zip(serial, parallel, with_engine, strict=True):
+        np.testing.assert_array_equal(a[0].update_loss, b[0].update_loss)
+        assert not np.array_equal(a[0].update_loss, c[0].update_loss)  # los motores difieren

@@ -6,15 +6,6 @@ import argparse
 from .data import main as prepare_data
 
 
-def compile_engine() -> None:
-    """Compila (o carga de la caché) el motor de Numba e imprime cuánto tardó."""
-    from .training._engine_stack import compile_engine as compile_kernels
-
-    seconds = compile_kernels()
-    print(f"Motor de entrenamiento listo en {seconds:.1f} s (la primera vez compila; "
-          "después lo carga de la caché)")  # fmt: skip
-
-
 def main() -> None:
     """Punto de entrada de la línea de órdenes."""
     parser = argparse.ArgumentParser(prog="python -m batchlab", description=__doc__)
@@ -24,8 +15,11 @@ def main() -> None:
     )  # fmt: skip
     if parser.parse_args().orden == "data":
         prepare_data()
-    else:
-        compile_engine()
+    else:  # compila el motor de Numba (o lo carga de la caché) y dice cuánto tardó
+        from .training._engine_stack import compile_engine
+
+        print(f"Motor de entrenamiento listo en {compile_engine():.1f} s (la primera vez "
+              "compila; después lo carga de la caché)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ La variable de entorno ``BATCHLAB_ENGINE`` (``numba`` o ``numpy``) lo decide, y 
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
-__all__ = ["ENGINES", "ENGINE_MAX_BATCH", "engine_name", "selected_engine", "use_engine"]
+__all__ = ["ENGINES", "ENGINE_MAX_BATCH", "engine_name", "selected_engine", "using_engine"]
 
 #: valores de la variable de entorno ``BATCHLAB_ENGINE``: el motor compilado con Numba
 #: (:mod:`batchlab.training._engine`, por defecto) o el bucle de NumPy de ``mlp.py``
@@ -27,10 +29,24 @@ def engine_name() -> str:
     return name
 
 
-def use_engine(name: str) -> None:
-    """Fija ``BATCHLAB_ENGINE`` en este proceso (los procesos de ``train_groups`` heredan así
-    el motor del que los llama, aunque joblib los reutilice de antes)."""
+@contextlib.contextmanager
+def using_engine(name: str) -> Iterator[None]:
+    """``BATCHLAB_ENGINE=name`` dentro del bloque y, al salir, como estaba.
+
+    Lo usan los procesos de ``train_groups`` (que así entrenan con el motor del proceso que los
+    llama, aunque joblib los reutilice de antes) y los benchmarks que miden los dos motores.
+    """
+    if name not in ENGINES:
+        raise ValueError(f"El motor debe ser uno de {', '.join(ENGINES)}; se pidió {name!r}")
+    before = os.environ.get("BATCHLAB_ENGINE")
     os.environ["BATCHLAB_ENGINE"] = name
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["BATCHLAB_ENGINE"]
+        else:
+            os.environ["BATCHLAB_ENGINE"] = before
 
 
 #: el motor da los pasos de ``train()`` hasta este B; por encima la aritmética de BLAS domina y

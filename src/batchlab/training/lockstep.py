@@ -36,7 +36,7 @@ from .._checks import check_int, check_real, check_seed, is_real
 from ..mlp import MLP
 from ._stack_loop import STACK_MAX_BATCH, STACK_MAX_ROWS, STACK_MAX_RUNS, _train_stacked
 from .arguments import MANY_OPTIONS, check_many_arguments
-from .engines import engine_name, use_engine
+from .engines import engine_name, using_engine
 from .history import History
 from .loop import train
 
@@ -150,8 +150,8 @@ def train_many(
 def _train_group_worker(group: dict, X, y, common: dict, engine: str):
     """Entrena un grupo en un proceso aparte, con el motor `engine` del proceso que lo pidió;
     devuelve sus historias y sus θ finales."""
-    use_engine(engine)
-    histories = train_many(X=X, y=y, **{**common, **group})
+    with using_engine(engine):
+        histories = train_many(X=X, y=y, **{**common, **group})
     return histories, [m.theta for m in group["models"]]
 
 
