@@ -50,9 +50,9 @@ def test_cap_errors_refuses_data_without_both_groups():
 def test_censorship_table_counts_rows_and_averages_predictions():
     y_true, y_pred = _censored(1.0)
     table = scratch.censorship_table(y_true, y_pred)
-    assert list(table.index) == ["en el tope 5,00001", "resto"]
+    assert list(table.index) == ["en el tope 5.00001", "resto"]
     assert list(table["filas"]) == [2, 3]
-    assert table.loc["en el tope 5,00001", "predicción media ($100k)"] == pytest.approx(
+    assert table.loc["en el tope 5.00001", "predicción media ($100k)"] == pytest.approx(
         TARGET_CAP - 1.0
     )
     assert table["RMSE ($100k)"].tolist() == pytest.approx([1.0, 0.5])

@@ -244,3 +244,16 @@ def test_notebook_03_many_run_figures_mark_divergence(data):
     assert "segundos" in fig.axes[0].get_xlabel()
     fig = method_plots.cosine_histograms({1: np.array([-0.5, 0.2, 0.9]), 32: np.array([0.8, 0.9])})
     assert "33.3% negativos" in _texts(fig)
+
+
+def test_the_course_style_shows_whole_table_cells():
+    """Con el estilo del curso, una tabla no corta sus celdas largas con «…» (la regla de una
+    conclusión, p. ej.), ni en HTML ni en texto."""
+    import pandas as pd
+
+    long = "se cumple si el IC 95 % de la mediana queda entero por debajo de 0.5 " * 2
+    table = pd.DataFrame({"regla": [long]})
+    with pd.option_context("display.max_colwidth", 50):  # el valor por defecto de pandas
+        assert "..." in repr(table)
+        style.setup_style()
+        assert long.strip() in repr(table) and long.strip() in table._repr_html_()

@@ -25,8 +25,8 @@ __all__ = [
 
 #: Tope de HouseAge en el censo de 1990 (censura por arriba).
 HOUSE_AGE_CAP = 52.0
-#: MedInc también está recortada por los dos lados: el mínimo 0,4999 y el tope 15,0001
-#: (describe() lo muestra redondeado como 15,000; unas pocas filas valen exactamente 15,0).
+#: MedInc también está recortada por los dos lados: el mínimo 0.4999 y el tope 15.0001
+#: (describe() lo muestra redondeado como 15.000; unas pocas filas valen exactamente 15.0).
 MEDINC_CAPS = (0.4999, 15.0001)
 
 #: Qué significa cada columna y en qué unidad (censo de EE. UU. de 1990, por grupo de manzanas).
@@ -55,7 +55,7 @@ def censored_counts(df: pd.DataFrame) -> pd.DataFrame:
 
     Índice ``variable`` (con el lado del tope: ``MedInc (máximo)``…); columnas ``cap``
     (el valor guardado), ``rows`` y ``percent``. Los topes por arriba cuentan las filas
-    ``≥`` (en MedInc, ≥ 15,0: el tope 15,0001 y las que valen 15,0 exacto); el de abajo, ``≤``.
+    ``≥`` (en MedInc, ≥ 15.0: el tope 15.0001 y las que valen 15.0 exacto); el de abajo, ``≤``.
     """
     low, high = MEDINC_CAPS
     counts = {

@@ -157,7 +157,7 @@ SPECS = {
         ),
         Spec(
             "03.bola_raiz",
-            "El radio de la bola de ruido crece como √η, no como η (pendiente log-log < 0,75)",
+            "El radio de la bola de ruido crece como √η, no como η (pendiente log-log < 0.75)",
             "pendiente de log(radio) frente a log(η), una por semilla",
             Rule(0.75, "menor"),
             {
@@ -241,5 +241,5 @@ def cosines(cosines: Mapping[int, np.ndarray], *, mini_batch: int) -> list[Claim
 
 def noise_ball(slopes: Sequence[float]) -> list[Claim]:
     """``03.bola_raiz``: la pendiente de log(radio) frente a log(η), una por semilla, queda por
-    debajo de 0,75 (más cerca de ½, √η, que de 1, η)."""
+    debajo de 0.75 (más cerca de ½, √η, que de 1, η)."""
     return [median_of(SPECS["03.bola_raiz"], slopes)]

@@ -122,8 +122,8 @@ _ENTRIES = (
     _spec(
         "04.curvatura.sobre_cota_inicial",
         "El batch completo entrena sin divergir con una tasa por encima de 2/λ_max inicial",
-        "inicializaciones (model_seed + 1…) que, con B=N y lr = {lr:g} por encima de su "
-        "2/λ_max inicial, no divergen en {epochs} épocas",
+        "inicializaciones (las semillas desde model_seed + 1) que, con B=N y lr = {lr:g} por "
+        "encima de su 2/λ_max inicial, no divergen en {epochs} épocas",
         Rule(0.5, "mayor"),
         "Con lr = {lr:g}, por encima de 2/λ_max inicial, el batch completo no diverge en {k} de "
         "{n} inicializaciones: la curvatura inicial no es el límite.",

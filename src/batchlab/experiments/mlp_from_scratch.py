@@ -89,7 +89,7 @@ def censorship_table(y_true: np.ndarray, y_pred: np.ndarray) -> pd.DataFrame:
             "predicción media ($100k)": [y_pred[at_cap].mean(), y_pred[~at_cap].mean()],
             "RMSE ($100k)": [top, rest],
         },
-        index=["en el tope 5,00001", "resto"],
+        index=["en el tope 5.00001", "resto"],
     )
 
 

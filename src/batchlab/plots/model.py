@@ -118,7 +118,7 @@ def predictions_plot(y_true: np.ndarray, y_pred: np.ndarray) -> plt.Figure:
     ax1.scatter(y_true, y_pred, s=4, alpha=0.3, color=METHOD_COLORS[0], linewidths=0)
     lims = [min(y_true.min(), y_pred.min()), max(y_true.max(), y_pred.max())]
     ax1.plot(lims, lims, color="black", lw=1, label="predicción perfecta")
-    ax1.axvline(TARGET_CAP, color=METHOD_COLORS[1], ls=":", label="tope del censo (5,00001)")
+    ax1.axvline(TARGET_CAP, color=METHOD_COLORS[1], ls=":", label="tope del censo (5.00001)")
     ax1.set_xlabel("valor real (cientos de miles de $)")
     ax1.set_ylabel("predicción (cientos de miles de $)")
     ax1.set_title("Predicción frente a valor real (prueba)")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import seaborn as sns
 
 from ..labels import METHOD_NAMES, OPTIMIZER_NAMES, method_label
@@ -59,11 +60,14 @@ def color(key: str) -> str:
 
 
 def setup_style() -> None:
-    """Estilo común del curso: fondo claro, rejilla suave, PNG a resolución moderada.
+    """Estilo común del curso: fondo claro, rejilla suave, PNG a resolución moderada, y tablas
+    que muestran cada celda entera (pandas corta por defecto a 50 caracteres, con «…», y así
+    no se leían las afirmaciones ni las reglas de las conclusiones).
 
     En un notebook, además, cada figura se guarda con su texto alternativo
     (:func:`batchlab.plots.alt_text.enable_alt_text`; la descripción la pone :func:`describe`).
     """
+    pd.set_option("display.max_colwidth", None)
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update(
         {
