@@ -169,6 +169,18 @@ def test_pipeline_runs_plot_marks_diverged_runs():
     assert "divergen 3 de 3" in _texts(fig)
 
 
+def test_pipeline_runs_plot_keeps_a_log_axis_with_a_huge_finite_mse():
+    """Un MSE finito enorme (una ejecución que se fue lejos sin llegar a «divergir») no debe dar
+    un límite inferior negativo al eje logarítmico (pasó con seed 23 en el notebook 01)."""
+    idx = pd.MultiIndex.from_product([["standard", "log"], [0, 1, 2]],
+                                     names=["pipeline", "shuffle_seed"])  # fmt: skip
+    mse = [0.3, 251.2, 18.3, 0.25, 0.27, 0.26]
+    runs = pd.DataFrame({"test_mse": mse, "diverged": [False] * 6}, index=idx)
+    ax = data_plots.pipeline_runs_plot(runs).axes[0]
+    low, high = ax.get_ylim()
+    assert ax.get_yscale() == "log" and 0 < low <= 0.25 / 2 and high > 251.2
+
+
 def test_predictions_plot(data):
     X, y, model = data
     fig = model_plots.predictions_plot(y, y + 0.1)

@@ -143,11 +143,15 @@ def pipeline_runs_plot(runs: pd.DataFrame, labels: Mapping | None = None) -> plt
             textcoords="offset points",
             xytext=(0, 10),
             ha="center",
-            fontsize=9,
+            fontsize=10,
         )
     ticks = [textwrap.fill((labels or {}).get(n, n), 20) for n in names]
-    ax.set_xticks(range(len(names)), ticks, fontsize=9)
-    ax.set_ylim(top=top * 2.5)
+    ax.set_xticks(range(len(names)), ticks, fontsize=10)
+    # logarítmico antes de fijar los límites: si no, matplotlib elige un mínimo lineal (negativo
+    # con un MSE muy grande entre los finitos) y el eje logarítmico se rompe
+    ax.set_yscale("log")
+    bottom = float(finite[finite > 0].min()) / 2 if (finite > 0).any() else top / 100
+    ax.set_ylim(bottom, top * 2.5)
     fig = finish(
         fig,
         ax,

@@ -100,10 +100,11 @@ def train_many(
     sus mismos valores por defecto (:data:`~batchlab.training.arguments.MANY_OPTIONS`:
     ``X_val``, ``y_val``, ``decay``, ``eval_every``, ``eval_rel``, ``max_updates``,
     ``target_loss``, ``optimizer`` y ``momentum``), comprobados por las mismas funciones.
-    Devuelve un :class:`History` por modelo, en el mismo orden, con los mismos números que
-    ``train()`` llamado solo (salvo los tiempos, que son el coste del grupo repartido
-    entre sus runs). Optimizadores: los que tienen gemelo apilado (``"sgd"``,
-    ``"nesterov"``, ``"adam"``); otro es un error, nunca SGD a escondidas.
+    Devuelve un :class:`History` por modelo, en el mismo orden, con los números de ``train()``
+    llamado solo (salvo los tiempos, que son el coste del grupo repartido entre sus runs):
+    idénticos con el bucle de NumPy y, con el motor, salvo los últimos bits (≤ 1e-10
+    relativo: los dos caminos suman en otro orden). Optimizadores: los que tienen gemelo
+    apilado (``"sgd"``, ``"nesterov"``, ``"adam"``); otro es un error, nunca SGD a escondidas.
 
     Con ``batch_size ≤ STACK_MAX_BATCH`` los runs avanzan a la vez (:class:`StackedMLP`),
     en pilas de como mucho ``STACK_MAX_ROWS // batch_size`` runs (entre 2 y
