@@ -206,6 +206,9 @@ def test_flag_warnings_say_the_most_serious_flag_once():
     assert "(en la frontera)" in batch_rate.flags_note(
         _optima(["en la frontera", "", ""]), (8, 128)
     )
+    # solo lleva bandera B=8: el aviso no nombra a B=128
+    only_8 = batch_rate.flags_note(_optima(["en la frontera", "", ""]), (8, 128))
+    assert only_8 == "Ojo: el óptimo de B=8 (en la frontera) lleva bandera."
 
 
 def test_curvature_table_and_report_count_the_stability_ratio():
@@ -385,3 +388,34 @@ def test_run_programs_trains_each_program_with_each_seed(model, small):
     table = schedule_comparisons.program_table(smith)
     assert table.index.name == "programa" and list(table.index) == ["constante", "subir B"]
     assert list(table.columns) == ["mediana", "mínimo", "máximo", "actualizaciones", "muestras"]
+
+
+def _gaps(gap0, gap1, n_splits=3, n_inits=3):
+    """Una tabla como la de gap_replicates: B = 8 y 128 en cada división e inicialización."""
+    rows = []
+    for B, gap in ((8, gap0), (128, gap1)):
+        for i, (s, j) in enumerate((s, j) for s in range(n_splits) for j in range(n_inits)):
+            rows.append({"split": 100 + s, "init": 10 * s + j, "seed": 7, "B": B, "gap": gap[i]})
+    return pd.DataFrame(rows)
+
+
+def test_gap_claim_uses_every_split_and_init_and_counts_runs_that_never_arrive():
+    rng = np.random.default_rng(0)
+    small = 0.001 + 0.0005 * rng.standard_normal(9)
+    larger = _gaps(small, small + 0.01)
+    claim = nb04_budget.gap_claim(larger, 8, 128, n_boot=200)
+    assert claim.veredicto == "se cumple" and claim.valor == pytest.approx(0.01, abs=0.002)
+    assert (claim.n_divisiones, claim.n_inicializaciones, claim.n_barajados) == (3, 3, 1)
+    assert nb04_budget.gap_claim(_gaps(small + 0.01, small), 8, 128, n_boot=200).veredicto == (
+        "no se cumple"
+    )
+    # una división entera a favor y las otras dos en contra: el bootstrap jerárquico no decide
+    split_effect = np.repeat([0.02, -0.01, -0.01], 3)
+    mixed = nb04_budget.gap_claim(_gaps(small, small + split_effect), 8, 128, n_boot=200)
+    assert mixed.veredicto == "no concluyente"
+    lost = small + 0.01
+    lost[:4] = np.nan  # 4 de 18 no llegan: aún se decide; con 5, no
+    assert nb04_budget.gap_claim(_gaps(small, lost), 8, 128, n_boot=200).veredicto == "se cumple"
+    lost[4] = np.nan
+    none = nb04_budget.gap_claim(_gaps(small, lost), 8, 128, n_boot=200)
+    assert none.veredicto == "sin veredicto" and "5 de 18" in none.frase

@@ -58,6 +58,8 @@ SMOKE_PARAMETERS = {
         "noise_epochs": [0, 1],
         "curvature_steps": [0, 2],
         "gen_loss": 0.8,
+        "gen_splits": 2,
+        "gen_inits": 1,
         "blog_epochs": 1,
         "blog_seeds": [0, 1],
         "timing_seconds": 0.02,

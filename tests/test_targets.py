@@ -126,6 +126,31 @@ def test_gap_is_measured_where_train_reaches_the_training_target(small, housing_
     pd.testing.assert_frame_equal(gaps, parallel)
 
 
+def test_gap_replicates_train_every_split_and_init_of_the_design():
+    """Cada división del diseño, con sus inicializaciones y barajados; cada fila, la brecha de
+    gap_at_train_loss en esa división con esos pesos iniciales."""
+    from batchlab.experiments import replicates
+
+    design = replicates.Design(base=5, n_splits=2, n_inits=2, n_shuffles=1)
+    df = bl.load_housing().iloc[:1500]
+    splits = replicates.prepare_splits(df, design)
+    tuned = {8: 0.03, 10_000: 0.1}  # el segundo es el batch completo
+    gaps = targets.gap_replicates(splits, design, tuned, target=0.6, max_epochs=20,
+                                  max_updates=400)  # fmt: skip
+    assert list(gaps.columns) == ["split", "init", *targets.GAP_COLUMNS]
+    assert len(gaps) == 2 * 2 * 2 and set(gaps["split"]) == set(design.splits)
+    for s in design.splits:
+        assert set(gaps.loc[gaps.split == s, "init"]) == set(design.inits(s))
+    row = gaps[(gaps.B == 8)].iloc[0]
+    data = splits[int(row.split)]
+    one = targets.gap_at_train_loss(
+        Task(bl.MLP(rng=int(row.init)), data.X_fit, data.y_fit, data.X_test, data.y_test),
+        {8: 0.03}, seeds=[int(row.seed)], target=0.6, max_epochs=20, max_updates=400,
+    )  # fmt: skip
+    assert one["gap"].iloc[0] == pytest.approx(row.gap, rel=1e-12, nan_ok=True)
+    assert gaps["B"].max() == data.n  # el batch completo, recortado a N de esa división
+
+
 def test_steps_and_models_hold_the_weights_of_run_to_target(small, model):
     X, y = small
     Xe, ye = X[:100], y[:100]

@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..stats import median_difference
+from ..stats import LEVELS, hierarchical_bootstrap
 from .engine import Claim, fit_of, median_of, rate_of
+from .measures import from_replicates
 from .nb04_specs import SPECS
 
 __all__ = [
@@ -33,10 +34,36 @@ __all__ = [
 _COMPARED_OPTIMIZERS = {"nesterov": "SGD con momento de Nesterov", "adam": "Adam"}
 
 
-def gap_claim(diff: float, diff_replicates: np.ndarray, b_g0: int, b_g1: int, n: int) -> Claim:
-    """A igual pérdida de entrenamiento, brecha(B=`b_g1`) − brecha(B=`b_g0`) > 0."""
+def gap_claim(gaps: pd.DataFrame, b_g0: int, b_g1: int, n_boot: int = 1000) -> Claim:
+    """A igual pérdida de entrenamiento, brecha(B=`b_g1`) − brecha(B=`b_g0`) > 0.
+
+    `gaps` es la tabla de :func:`batchlab.experiments.targets.gap_replicates` (una fila por
+    ejecución, con sus claves de división, inicialización y barajado): el intervalo sale del
+    bootstrap jerárquico, emparejado por división e inicialización. Una ejecución que no llega
+    al objetivo no tiene brecha; se cuenta, y si no llegan más de una de cada cuatro la
+    conclusión queda sin veredicto (las que llegan ya no serían una muestra de las demás).
+    """
+    g0, g1 = gaps[gaps.B == b_g0], gaps[gaps.B == b_g1]
+    k0, k1 = _keys(g0), _keys(g1)
+    value, reps = hierarchical_bootstrap(
+        {"b0": (k0, g0["gap"]), "b1": (k1, g1["gap"])},
+        lambda g: _finite_median(g["b1"]) - _finite_median(g["b0"]),
+        n_boot=n_boot,
+    )
+    missing, total = int(g0["gap"].isna().sum() + g1["gap"].isna().sum()), len(g0) + len(g1)
+    too_many = 4 * missing > total
+    motivo = f"{missing} de {total} ejecuciones no llegan al objetivo" if too_many else ""
+    keys = np.unique(np.vstack([k0, k1]), axis=0)  # las mismas réplicas para los dos B
     spec = SPECS["04.generalizacion.brecha"]
-    return fit_of(spec, diff, diff_replicates, n=n, b0=b_g0, b1=b_g1)
+    return from_replicates(spec, value, reps, keys, n=min(len(g0), len(g1)), motivo=motivo,
+                           b0=b_g0, b1=b_g1)  # fmt: skip
+
+
+def _finite_median(values: np.ndarray) -> float:
+    """La mediana de los valores finitos (NaN si no hay ninguno, sin avisos)."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
 
 
 def regime_claims(
@@ -71,12 +98,32 @@ def hoffer_claim(differences: Mapping, h0: int, h1: int, n: int, has_gap: bool) 
     return fit_of(spec, va - vb, ra[:n_rep] - rb[:n_rep], n=n, b0=h0, b1=h1, closing=closing)
 
 
-def keskar_claim(fin_upd: pd.DataFrame, h0: int, h1: int, n: int) -> Claim:
-    """B=`h1` acaba más afilado que B=`h0` (columnas ``B`` y ``lambda_max`` de `fin_upd`)."""
-    lam_a = fin_upd.loc[fin_upd.B == h0, "lambda_max"].to_numpy()
-    lam_b = fin_upd.loc[fin_upd.B == h1, "lambda_max"].to_numpy()
-    v_k, reps_k = median_difference(np.log10(lam_a), np.log10(lam_b))
-    return fit_of(SPECS["04.curvatura.keskar"], v_k, reps_k, n=n, b0=h0, b1=h1)
+def keskar_claim(fin_upd: pd.DataFrame, h0: int, h1: int, n: int, n_boot: int = 1000) -> Claim:
+    """B=`h1` acaba más afilado que B=`h0`: median log10 λ_max(h1) − median log10 λ_max(h0).
+
+    `fin_upd` tiene ``B`` y ``lambda_max`` y, si viene de
+    :func:`batchlab.experiments.generalization.sharpness_replicates`, las claves ``split``,
+    ``init`` y ``seed``: el intervalo es entonces el del bootstrap jerárquico (divisiones, luego
+    inicializaciones, luego barajados). Sin claves, cada fila es una réplica independiente.
+    """
+    fin_upd = fin_upd[fin_upd["lambda_max"] > 0]  # λ_max medido (no NaN de un run divergido)
+    a, b = fin_upd[fin_upd.B == h0], fin_upd[fin_upd.B == h1]
+    ka, kb = _keys(a), _keys(b)
+    value, reps = hierarchical_bootstrap(
+        {"a": (ka, np.log10(a["lambda_max"])), "b": (kb, np.log10(b["lambda_max"]))},
+        lambda g: _finite_median(g["b"]) - _finite_median(g["a"]),
+        n_boot=n_boot,
+    )
+    keys = np.unique(np.vstack([ka, kb]), axis=0)
+    return from_replicates(SPECS["04.curvatura.keskar"], value, reps, keys, n=n, b0=h0, b1=h1)
+
+
+def _keys(runs: pd.DataFrame) -> np.ndarray:
+    """Las claves (división, inicialización, barajado) de cada fila; sin ellas, cada fila es
+    una inicialización de una sola división."""
+    if set(LEVELS) <= set(runs.columns):
+        return runs[list(LEVELS)].to_numpy()
+    return np.column_stack([np.zeros(len(runs)), np.arange(len(runs)), np.zeros(len(runs))])
 
 
 def optimizer_claims(

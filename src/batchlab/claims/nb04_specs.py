@@ -134,7 +134,8 @@ _ENTRIES = (
     _spec(
         "04.generalizacion.brecha",
         "A igual pérdida de entrenamiento, los batches pequeños generalizan mejor (menor brecha)",
-        "brecha(B={b1}) − brecha(B={b0}), medianas; bootstrap por ejecuciones",
+        "brecha(B={b1}) − brecha(B={b0}), medianas de {n_divisiones} divisiones × "
+        "{n_inicializaciones} inicializaciones × {n_barajados} barajados; bootstrap jerárquico",
         Rule(0.0, "mayor"),
         "A igual pérdida de entrenamiento la brecha es mayor con B={b1} que con B={b0}: "
         + _IV4

@@ -61,6 +61,9 @@ MINIMUM = {
     "gen_loss": 0.001,
     "gen_epochs": 1,
     "gen_max_epochs": 1,
+    "gen_splits": 1,
+    "gen_inits": 1,
+    "gen_shuffles": 1,
     "blog_epochs": 1,
     "timing_seconds": 0.001,
     "timing_repeats": 1,
@@ -247,8 +250,11 @@ def rate_fit_report(fit, replicates: np.ndarray, n_boot: int, b_valid: Sequence)
 
 
 def flags_note(optima: pd.DataFrame, pair: Sequence[int]) -> str:
-    """El aviso de las banderas de los óptimos de los B de `pair` ("" si no llevan)."""
-    flags = ", ".join(f for f in optima.loc[list(pair), "flags"] if f)
-    if not flags:
+    """El aviso de las banderas de los óptimos de los B de `pair` que las llevan ("" si ninguno)."""
+    flagged = {B: f for B, f in optima.loc[list(pair), "flags"].items() if f}
+    if not flagged:
         return ""
-    return f"Ojo: los óptimos de B={pair[0]} y B={pair[1]} llevan banderas ({flags})."
+    which = " y ".join(f"B={B} ({f})" for B, f in flagged.items())
+    if len(flagged) == 1:
+        return f"Ojo: el óptimo de {which} lleva bandera."
+    return f"Ojo: los óptimos de {which} llevan banderas."

@@ -24,7 +24,6 @@ from ..labels import spanish
 __all__ = [
     "compared_pair",
     "differences_lines",
-    "gap_difference",
     "gap_pair",
     "gap_summary",
     "gap_table",
@@ -65,11 +64,6 @@ def gap_pair(summary: pd.DataFrame, Bs: Sequence[int]) -> tuple[int, int]:
     """El menor y el mayor B con al menos dos ejecuciones en el objetivo (o los extremos)."""
     reached = summary[summary["reached"] >= 2].index
     return (int(reached.min()), int(reached.max())) if len(reached) >= 2 else (Bs[0], Bs[-1])
-
-
-def gap_difference(gaps: pd.DataFrame, b_g0: int, b_g1: int) -> tuple[float, np.ndarray]:
-    """brecha(B=`b_g1`) − brecha(B=`b_g0`) de las medianas, con sus réplicas bootstrap."""
-    return stats.median_difference(gaps.loc[gaps.B == b_g0, "gap"], gaps.loc[gaps.B == b_g1, "gap"])
 
 
 def validation_note(med_val: pd.Series, b_g0: int, b_g1: int, diff: float, epochs: int) -> str:

@@ -27,7 +27,15 @@ from ..data import holdout, split_and_scale
 from ..training.divergence import final_loss_or_inf
 from .grid import Run, run_grid
 
-__all__ = ["Config", "Design", "SplitData", "keys_of", "prepare_splits", "run_design"]
+__all__ = [
+    "Config",
+    "Design",
+    "SplitData",
+    "design_runs",
+    "keys_of",
+    "prepare_splits",
+    "run_design",
+]
 
 
 @dataclass(frozen=True)
@@ -122,8 +130,9 @@ class Config:
     tags: Mapping = ()
 
 
-def _runs(configs: Sequence[Config], design: Design, data: SplitData) -> list[Run]:
-    """Las ejecuciones de una división: cada configuración en cada inicialización y barajado."""
+def design_runs(configs: Sequence[Config], design: Design, data: SplitData) -> list[Run]:
+    """Las ejecuciones de una división: cada configuración en cada inicialización y barajado
+    (con B ≥ N, un barajado por inicialización); la fila de cada una lleva su ``split``."""
     runs = []
     for c in configs:
         B = data.n if c.batch_size is None else min(int(c.batch_size), data.n)
@@ -156,7 +165,7 @@ def run_design(
     configs = list(configs)
     tables, grids = [], {}
     for s, data in splits.items():
-        grid = run_grid(_runs(configs, design, data), data.X_fit, data.y_fit, n_jobs=n_jobs,
+        grid = run_grid(design_runs(configs, design, data), data.X_fit, data.y_fit, n_jobs=n_jobs,
                         X_val=data.X_val, y_val=data.y_val, **common)  # fmt: skip
         table = grid.table()
         if test:

@@ -21,18 +21,20 @@ Claves de máquina: ``B``, ``lr``, ``seed``, ``optimizer``; ``steps``, ``samples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..mlp import MLP
 from .grid import Task, run_grid, runs_for
+from .replicates import Config, Design, design_runs
 
 __all__ = [
     "bootstrap_steps",
     "fit_steps",
     "gap_at_train_loss",
+    "gap_replicates",
     "steps_and_models",
     "steps_by_batch",
     "steps_runs",
@@ -177,6 +179,37 @@ def gap_at_train_loss(
     grid = run_grid(
         runs, X, y, model=model, epochs=max_epochs, target_loss=target, eval_rel=0.05, **budget
     )
+    return pd.DataFrame(_gap_rows(grid, X_test, y_test), columns=GAP_COLUMNS).astype(_GAP_TYPES)
+
+
+def gap_replicates(
+    splits: Mapping, design: Design, tuned: dict, *, target: float, max_epochs: int, **budget
+) -> pd.DataFrame:
+    """:func:`gap_at_train_loss` en cada réplica de `design` (división × inicialización ×
+    barajado, :mod:`batchlab.experiments.replicates`), con los B y las tasas de `tuned`.
+
+    `splits` son los datos de cada división (:func:`replicates.prepare_splits`): se entrena en
+    su ajuste y la brecha es con su prueba. Mismas filas que :func:`gap_at_train_loss`, más
+    ``split`` e ``init`` delante (las claves de :func:`batchlab.stats.hierarchical_bootstrap`).
+    """
+    configs = [Config(int(B), float(lr)) for B, lr in tuned.items()]
+    tables = []
+    for data in splits.values():
+        runs = design_runs(configs, design, data)
+        grid = run_grid(runs, data.X_fit, data.y_fit, epochs=max_epochs, target_loss=target,
+                        eval_rel=0.05, **budget)  # fmt: skip
+        rows = _gap_rows(grid, data.X_test, data.y_test)
+        for row, run in zip(rows, grid.runs, strict=True):
+            row.update(split=run.tags["split"], init=run.init)
+        tables.append(pd.DataFrame(rows))
+    columns = ["split", "init", *GAP_COLUMNS]
+    out = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
+    return out[columns].astype({**_GAP_TYPES, "split": int, "init": int})
+
+
+def _gap_rows(grid, X_test: np.ndarray, y_test: np.ndarray) -> list[dict]:
+    """Una fila por ejecución de `grid`: pasos, pérdida de entrenamiento y de prueba al llegar
+    al objetivo y su brecha (NaN si no llega, también si diverge: la regla de ``train()``)."""
     rows = []
     for r, h, m in zip(grid.runs, grid.histories, grid.models, strict=True):
         reached = h.stop_reason == "target"
@@ -186,4 +219,4 @@ def gap_at_train_loss(
         steps = float(h.n_updates) if reached else math.nan
         row = {"B": r.batch_size, "lr": r.learning_rate, "seed": r.seed, "steps": steps}
         rows.append({**row, "train": tr, "test": te, "gap": te - tr})
-    return pd.DataFrame(rows, columns=GAP_COLUMNS).astype(_GAP_TYPES)
+    return rows
