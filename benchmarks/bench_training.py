@@ -52,18 +52,22 @@ Runner = Callable[[np.ndarray, np.ndarray, int, int, int], tuple[float, int]]
 
 # -- las implementaciones: cada una devuelve (segundos de entrenamiento, actualizaciones) --
 def run_batchlab(X, y, batch_size, epochs, seed):
-    """``batchlab.train``; el tiempo es el de sus bucles de época (sin evaluación)."""
+    """``batchlab.train`` con el motor; el tiempo es el de sus bucles de época (sin evaluación)."""
+    return _run_train(X, y, batch_size, epochs, seed, "numba")
+
+
+def _run_train(X, y, batch_size, epochs, seed, engine):
+    """``batchlab.train`` con el motor `engine` (``numba`` o ``numpy``)."""
     model = bl.MLP(LAYERS, rng=np.random.default_rng(seed))
-    h = bl.train(
-        model, X, y, batch_size=batch_size, learning_rate=LEARNING_RATE, epochs=epochs, seed=seed
-    )
+    with using_engine(engine):
+        h = bl.train(model, X, y, batch_size=batch_size, learning_rate=LEARNING_RATE,
+                     epochs=epochs, seed=seed)  # fmt: skip
     return h.total_time, h.n_updates
 
 
 def run_batchlab_numpy(X, y, batch_size, epochs, seed):
     """:func:`run_batchlab` con el bucle de NumPy de ``mlp.py`` en lugar del motor."""
-    with using_engine("numpy"):
-        return run_batchlab(X, y, batch_size, epochs, seed)
+    return _run_train(X, y, batch_size, epochs, seed, "numpy")
 
 
 def run_reference(X, y, batch_size, epochs, seed):

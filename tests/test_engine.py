@@ -14,11 +14,8 @@ import pytest
 
 import batchlab as bl
 from batchlab.optimizers import Adam
-from batchlab.training import train_many
+from batchlab.training import _engine, train_many
 from batchlab.training.engines import ENGINE_MAX_BATCH, selected_engine
-
-pytest.importorskip("numba")
-from batchlab.training import _engine  # noqa: E402
 
 TOLERANCE = 1e-10
 #: los campos de pérdidas de un History

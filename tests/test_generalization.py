@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 import batchlab as bl
 from batchlab import hessian, stats
@@ -57,3 +58,29 @@ def test_train_longer_matches_train_and_measures_sharpness(small, model):
     # una tasa que diverge da NaN, no un número
     bad = gen.train_longer(Task(model, X, y, Xt, yt), {8: 50.0}, seeds=[0], epochs=1, max_epochs=1)
     assert bad["diverged"].all() and bad["test"].isna().all()
+
+
+def test_sharpness_replicates_train_each_init_of_each_split_with_the_same_updates():
+    """Cada división e inicialización del diseño, solo con «mismas actualizaciones»; cada fila,
+    la de train_longer en esa división partiendo de MLP(rng=init)."""
+    from batchlab.experiments import replicates
+
+    design = replicates.Design(base=3, n_splits=2, n_inits=2, n_shuffles=1)
+    splits = replicates.prepare_splits(bl.load_housing().iloc[:1200], design)
+    tuned = {8: 0.01, 64: 0.02}
+    reps = gen.sharpness_replicates(splits, design, tuned, epochs=1, max_epochs=3)
+    assert list(reps.columns) == ["split", *gen.LONGER_COLUMNS]
+    assert len(reps) == 2 * 2 * 2 and set(reps["regime"]) == {"updates"}
+    for s in design.splits:
+        assert set(reps.loc[reps.split == s, "init"]) == set(design.inits(s))
+    row = reps[reps.B == 64].iloc[0]
+    data = splits[int(row.split)]
+    one = gen.train_longer(
+        Task(bl.MLP(rng=int(row.init)), data.X_fit, data.y_fit, data.X_test, data.y_test),
+        tuned, seeds=[int(row.seed)], epochs=1, max_epochs=3,
+    )  # fmt: skip
+    alone = one[(one.regime == "updates") & (one.B == 64)].iloc[0]
+    # la misma ejecución, entrenada sola o apilada con las demás: iguales salvo los últimos bits
+    assert alone.updates == row.updates and alone.test == pytest.approx(row.test, rel=1e-10)
+    assert alone.lambda_max == pytest.approx(row.lambda_max, rel=1e-6)
+    assert gen.sharpness_replicates(splits, design, {}, epochs=1, max_epochs=3).empty

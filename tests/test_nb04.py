@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from batchlab import claims
+from batchlab import claims, stats
 from batchlab.claims import nb04, nb04_budget
 from batchlab.experiments import (
     batch_rate,
@@ -409,13 +409,31 @@ def test_gap_claim_uses_every_split_and_init_and_counts_runs_that_never_arrive()
     assert nb04_budget.gap_claim(_gaps(small + 0.01, small), 8, 128, n_boot=200).veredicto == (
         "no se cumple"
     )
-    # una división entera a favor y las otras dos en contra: el bootstrap jerárquico no decide
-    split_effect = np.repeat([0.02, -0.01, -0.01], 3)
-    mixed = nb04_budget.gap_claim(_gaps(small, small + split_effect), 8, 128, n_boot=200)
-    assert mixed.veredicto == "no concluyente"
+    # lo que comparten los dos B en una división e inicialización se cancela al emparejar: un
+    # bootstrap de cada B por separado (stats.median_difference) no vería el efecto
+    offset = 0.05 * rng.standard_normal(9)
+    paired = nb04_budget.gap_claim(_gaps(offset + small, offset + 0.01 + small[::-1]), 8, 128,
+                                   n_boot=200)  # fmt: skip
+    _, flat = stats.median_difference(offset + small, offset + 0.01 + small[::-1])
+    assert paired.veredicto == "se cumple" and np.quantile(flat, 0.025) < 0
     lost = small + 0.01
-    lost[:4] = np.nan  # 4 de 18 no llegan: aún se decide; con 5, no
+    lost[:2] = np.nan  # a B=128 le faltan 2 de 9: aún se decide; con 3 (más de 1 de cada 4), no
     assert nb04_budget.gap_claim(_gaps(small, lost), 8, 128, n_boot=200).veredicto == "se cumple"
-    lost[4] = np.nan
+    lost[2] = np.nan
     none = nb04_budget.gap_claim(_gaps(small, lost), 8, 128, n_boot=200)
-    assert none.veredicto == "sin veredicto" and "5 de 18" in none.frase
+    assert none.veredicto == "sin veredicto" and "3 de 9" in none.frase
+    # una sola ejecución por B no sostiene un intervalo (el bootstrap daría ancho 0)
+    one = _gaps(small[:1], small[:1] + 0.01, n_splits=1, n_inits=1)
+    assert nb04_budget.gap_claim(one, 8, 128, n_boot=50).veredicto == "sin veredicto"
+
+
+def test_keskar_claim_over_replicates_counts_runs_without_sharpness():
+    rng = np.random.default_rng(1)
+    lam0 = 10 * (1 + 0.01 * rng.standard_normal(9))
+    runs = _gaps(lam0, 10 * lam0).rename(columns={"gap": "lambda_max"})
+    claim = nb04_budget.keskar_claim(runs, 8, 128, n_boot=200)
+    assert claim.veredicto == "se cumple" and claim.valor == pytest.approx(1.0, abs=0.02)
+    assert (claim.n_divisiones, claim.n_inicializaciones, claim.n) == (3, 3, 9)
+    runs.loc[(runs.B == 128) & (runs.split == 100), "lambda_max"] = np.nan  # 3 de 9 divergen
+    lost = nb04_budget.keskar_claim(runs, 8, 128, n_boot=200)
+    assert lost.veredicto == "sin veredicto" and "3 de 9" in lost.frase

@@ -38,32 +38,11 @@ def gap_claim(gaps: pd.DataFrame, b_g0: int, b_g1: int, n_boot: int = 1000) -> C
     """A igual pérdida de entrenamiento, brecha(B=`b_g1`) − brecha(B=`b_g0`) > 0.
 
     `gaps` es la tabla de :func:`batchlab.experiments.targets.gap_replicates` (una fila por
-    ejecución, con sus claves de división, inicialización y barajado): el intervalo sale del
-    bootstrap jerárquico, emparejado por división e inicialización. Una ejecución que no llega
-    al objetivo no tiene brecha; se cuenta, y si no llegan más de una de cada cuatro la
-    conclusión queda sin veredicto (las que llegan ya no serían una muestra de las demás).
+    ejecución, con sus claves de división, inicialización y barajado); una ejecución que no
+    llega al objetivo no tiene brecha (NaN) y se cuenta (:func:`_median_difference_claim`).
     """
-    g0, g1 = gaps[gaps.B == b_g0], gaps[gaps.B == b_g1]
-    k0, k1 = _keys(g0), _keys(g1)
-    value, reps = hierarchical_bootstrap(
-        {"b0": (k0, g0["gap"]), "b1": (k1, g1["gap"])},
-        lambda g: _finite_median(g["b1"]) - _finite_median(g["b0"]),
-        n_boot=n_boot,
-    )
-    missing, total = int(g0["gap"].isna().sum() + g1["gap"].isna().sum()), len(g0) + len(g1)
-    too_many = 4 * missing > total
-    motivo = f"{missing} de {total} ejecuciones no llegan al objetivo" if too_many else ""
-    keys = np.unique(np.vstack([k0, k1]), axis=0)  # las mismas réplicas para los dos B
     spec = SPECS["04.generalizacion.brecha"]
-    return from_replicates(spec, value, reps, keys, n=min(len(g0), len(g1)), motivo=motivo,
-                           b0=b_g0, b1=b_g1)  # fmt: skip
-
-
-def _finite_median(values: np.ndarray) -> float:
-    """La mediana de los valores finitos (NaN si no hay ninguno, sin avisos)."""
-    v = np.asarray(values, float)
-    v = v[np.isfinite(v)]
-    return float(np.median(v)) if v.size else float("nan")
+    return _median_difference_claim(spec, gaps, b_g0, b_g1, "gap", n_boot)
 
 
 def regime_claims(
@@ -98,32 +77,72 @@ def hoffer_claim(differences: Mapping, h0: int, h1: int, n: int, has_gap: bool) 
     return fit_of(spec, va - vb, ra[:n_rep] - rb[:n_rep], n=n, b0=h0, b1=h1, closing=closing)
 
 
-def keskar_claim(fin_upd: pd.DataFrame, h0: int, h1: int, n: int, n_boot: int = 1000) -> Claim:
+def keskar_claim(
+    fin_upd: pd.DataFrame, h0: int, h1: int, n: int | None = None, n_boot: int = 1000
+) -> Claim:
     """B=`h1` acaba más afilado que B=`h0`: median log10 λ_max(h1) − median log10 λ_max(h0).
 
     `fin_upd` tiene ``B`` y ``lambda_max`` y, si viene de
     :func:`batchlab.experiments.generalization.sharpness_replicates`, las claves ``split``,
-    ``init`` y ``seed``: el intervalo es entonces el del bootstrap jerárquico (divisiones, luego
-    inicializaciones, luego barajados). Sin claves, cada fila es una réplica independiente.
+    ``init`` y ``seed``. Un run sin λ_max (divergió: NaN) se cuenta como las ejecuciones que no
+    llegan de :func:`gap_claim`. `n` sustituye al número de ejecuciones por B que se informa.
     """
-    fin_upd = fin_upd[fin_upd["lambda_max"] > 0]  # λ_max medido (no NaN de un run divergido)
-    a, b = fin_upd[fin_upd.B == h0], fin_upd[fin_upd.B == h1]
+    lam = fin_upd["lambda_max"].astype(float)
+    runs = fin_upd.assign(log_lambda=np.log10(lam.where(lam > 0)))
+    spec = SPECS["04.curvatura.keskar"]
+    return _median_difference_claim(spec, runs, h0, h1, "log_lambda", n_boot, n=n)
+
+
+def _median_difference_claim(
+    spec, runs: pd.DataFrame, b0: int, b1: int, column: str, n_boot: int, n: int | None = None
+) -> Claim:
+    """median(`column` | B=`b1`) − median(`column` | B=`b0`) con el bootstrap jerárquico de sus
+    réplicas (emparejado por división e inicialización; sin claves, cada fila de cada B es un
+    barajado independiente).
+
+    Las filas sin valor (NaN: no llegan al objetivo, divergen) no entran en la mediana pero se
+    cuentan: sin veredicto si a un B le faltan en más de una de cada cuatro ejecuciones (las que
+    quedan ya no serían una muestra de las demás) o le quedan menos de dos.
+    """
+    a, b = runs[runs.B == b0], runs[runs.B == b1]
     ka, kb = _keys(a), _keys(b)
+    va, vb = a[column].to_numpy(float), b[column].to_numpy(float)
     value, reps = hierarchical_bootstrap(
-        {"a": (ka, np.log10(a["lambda_max"])), "b": (kb, np.log10(b["lambda_max"]))},
+        {"a": (ka, va), "b": (kb, vb)},
         lambda g: _finite_median(g["b"]) - _finite_median(g["a"]),
         n_boot=n_boot,
     )
-    keys = np.unique(np.vstack([ka, kb]), axis=0)
-    return from_replicates(SPECS["04.curvatura.keskar"], value, reps, keys, n=n, b0=h0, b1=h1)
+    motivo = "; ".join(filter(None, (_missing(B, v) for B, v in ((b0, va), (b1, vb)))))
+    keys = np.unique(np.vstack([ka, kb]), axis=0)  # las mismas réplicas para los dos B
+    n = min(len(a), len(b)) if n is None else n
+    return from_replicates(spec, value, reps, keys, n=n, motivo=motivo, b0=b0, b1=b1)
+
+
+def _missing(B: int, values: np.ndarray) -> str:
+    """Por qué un B no sostiene una mediana ("" si la sostiene)."""
+    total, kept = len(values), int(np.isfinite(values).sum())
+    if total == 0:
+        return f"B={B} no tiene ejecuciones (sin tasa ajustada)"
+    if kept < 2:
+        return f"B={B} tiene {kept} ejecuciones con valor de {total}"
+    if 4 * (total - kept) > total:
+        return f"a B={B} le faltan {total - kept} de {total} ejecuciones (no llegan o divergen)"
+    return ""
 
 
 def _keys(runs: pd.DataFrame) -> np.ndarray:
-    """Las claves (división, inicialización, barajado) de cada fila; sin ellas, cada fila es
-    una inicialización de una sola división."""
+    """Las claves (división, inicialización, barajado) de cada fila; sin ellas, cada fila es un
+    barajado de una sola división e inicialización (réplicas independientes)."""
     if set(LEVELS) <= set(runs.columns):
         return runs[list(LEVELS)].to_numpy()
-    return np.column_stack([np.zeros(len(runs)), np.arange(len(runs)), np.zeros(len(runs))])
+    return np.column_stack([np.zeros(len(runs)), np.zeros(len(runs)), np.arange(len(runs))])
+
+
+def _finite_median(values: np.ndarray) -> float:
+    """La mediana de los valores finitos (NaN si no hay ninguno, sin avisos)."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
 
 
 def optimizer_claims(

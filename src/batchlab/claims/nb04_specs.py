@@ -186,7 +186,9 @@ _ENTRIES = (
         "04.curvatura.keskar",
         "Tras las mismas actualizaciones, B={b1} acaba en un mínimo más afilado que B={b0} "
         "(Keskar et al.)",
-        "log10 λ_max final(B={b1}) − log10 λ_max final(B={b0}); medianas, bootstrap",
+        "log10 λ_max final(B={b1}) − log10 λ_max final(B={b0}), medianas de {n_divisiones} "
+        "divisiones × {n_inicializaciones} inicializaciones × {n_barajados} barajados; "
+        "bootstrap jerárquico",
         Rule(0.0, "mayor"),
         "Como sostienen Keskar et al., B={b1} acaba más afilado que B={b0}: {valor:+.2f} "
         "décadas de λ_max [IC {ic_bajo:+.2f}, {ic_alto:+.2f}] (solo estos dos B; la tabla da "

@@ -1,7 +1,5 @@
 """Notebook 04: generalización entre tamaños de batch, comparada con intervalos.
 
-* :func:`median_difference`: diferencia de medianas (b − a) entre dos grupos de
-  ejecuciones y sus réplicas bootstrap (cada grupo se remuestrea por separado);
 * :func:`equal_updates_epochs`: las épocas y actualizaciones de cada B para que todos den
   las actualizaciones del menor B (Hoffer et al., 2017, «entrena más»), con un tope de épocas;
 * :func:`train_longer`: cada B con su tasa entrenado (a) las mismas épocas y (b) las mismas
@@ -10,7 +8,8 @@
   (división × inicialización × barajado) de un :class:`~batchlab.experiments.replicates.Design`.
 
 Claves de máquina: ``regime`` (``"epochs"`` / ``"updates"``), ``B``, ``lr``, ``seed``,
-``epochs``, ``updates``, ``train``, ``test``, ``gap``, ``diverged``, ``lambda_max``.
+``epochs``, ``updates``, ``train``, ``test``, ``gap``, ``diverged``, ``lambda_max``, ``init``
+y, en las réplicas, ``split``.
 """
 
 from __future__ import annotations
@@ -170,11 +169,13 @@ def sharpness_replicates(
     :func:`batchlab.stats.hierarchical_bootstrap`).
     """
     tables = []
-    for s, data in splits.items():
+    for s, data in splits.items() if tuned else ():  # sin B con tasa, ninguna ejecución
         pairs = [(i, k) for i in design.inits(s) for k in design.shuffles(s, i)]
         task = Task(None, data.X_fit, data.y_fit, data.X_test, data.y_test)
         table = train_longer(task, tuned, seeds=[k for _, k in pairs], regimes=("updates",),
                              inits=[i for i, _ in pairs], **budget)  # fmt: skip
         tables.append(table.assign(split=s))
-    out = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=LONGER_COLUMNS)
-    return out[["split", *LONGER_COLUMNS]]
+    columns = ["split", *LONGER_COLUMNS]
+    if not tables:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(tables, ignore_index=True)[columns]

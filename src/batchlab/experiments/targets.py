@@ -192,7 +192,10 @@ def gap_replicates(
     su ajuste y la brecha es con su prueba. Mismas filas que :func:`gap_at_train_loss`, más
     ``split`` e ``init`` delante (las claves de :func:`batchlab.stats.hierarchical_bootstrap`).
     """
+    columns = ["split", "init", *GAP_COLUMNS]
     configs = [Config(int(B), float(lr)) for B, lr in tuned.items()]
+    if not configs:  # ningún B con tasa: ninguna ejecución (la conclusión lo dirá)
+        return pd.DataFrame(columns=columns).astype({**_GAP_TYPES, "split": int, "init": int})
     tables = []
     for data in splits.values():
         runs = design_runs(configs, design, data)
@@ -202,7 +205,6 @@ def gap_replicates(
         for row, run in zip(rows, grid.runs, strict=True):
             row.update(split=run.tags["split"], init=run.init)
         tables.append(pd.DataFrame(rows))
-    columns = ["split", "init", *GAP_COLUMNS]
     out = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
     return out[columns].astype({**_GAP_TYPES, "split": int, "init": int})
 

@@ -24,8 +24,9 @@ def block_loss(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
     Cada fila de la predicción no depende de las demás y el MSE se toma sobre todas juntas.
     Las activaciones de un bloque (1024 × 64 float64 = 512 kB) caben en la caché L2 de un
     núcleo; las de la capa de 64 con las 16512 filas de entrenamiento (8 MB) no, y dos procesos
-    de ``train_groups`` que evaluaban a la vez se frenaban. ``train()`` sigue evaluando de
-    golpe, a propósito. Las medidas de las dos cosas: ``benchmarks/README.md``.
+    de ``train_groups`` que evaluaban a la vez se frenaban. ``train()`` evalúa así con el motor
+    compilado (sus pasos no reservan arrays grandes) y de golpe con el bucle de NumPy, a
+    propósito. Las medidas: ``benchmarks/README.md``.
     """
     if len(X) <= EVAL_ROWS:
         return model.loss(X, y)

@@ -9,7 +9,10 @@ Se lee en tres pasos: :func:`train` comprueba los argumentos
 (:mod:`batchlab.training.arguments`), recorre las épocas con un :class:`_Run` (su método
 :meth:`_Run.epoch` es el bucle caliente) y devuelve el :class:`~batchlab.history.History`.
 Lo que ocurre entre actualizaciones (evaluaciones, topes, tiempo, callback) vive en
-:mod:`batchlab.checkpoints`.
+:mod:`batchlab.checkpoints`. Por defecto, los pasos de cada época los da el motor compilado
+(:mod:`batchlab.training._engine`, que sustituye a :meth:`_Run._updates` y da los mismos
+números salvo los últimos bits); con ``BATCHLAB_ENGINE=numpy`` (o con B > 512), este bucle
+de NumPy, que es el que se lee (:mod:`batchlab.training.engines`).
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ class _Run:
             self._updates = engine.EngineSteps(self).updates
 
     def epoch(self) -> bool:
-        """Una época: baraja y da un paso por batch. El bucle caliente del curso.
+        """Una época: baraja y da un paso por batch (con :meth:`_updates` o con el motor).
 
         Devuelve True si hay que parar (divergencia, un tope o el presupuesto de tiempo).
         """
