@@ -293,3 +293,17 @@ def test_train_groups_workers_train_with_the_callers_engine(data, monkeypatch):
     for a, b, c in zip(serial, parallel, with_engine, strict=True):
         np.testing.assert_array_equal(a[0].update_loss, b[0].update_loss)
         assert not np.array_equal(a[0].update_loss, c[0].update_loss)  # los motores difieren
+
+
+def test_engine_evaluates_more_rows_than_a_block_with_the_same_losses(housing_split, monkeypatch):
+    """Con más filas que EVAL_ROWS, train() con el motor evalúa por bloques (block_loss): las
+    pérdidas sobre el conjunto entero (iniciales, de época, de validación) son las de NumPy."""
+    from batchlab.training._stack_record import EVAL_ROWS
+
+    s = housing_split
+    rows = 2 * EVAL_ROWS + 100
+    data = (s.X_train[:rows], s.y_train[:rows], s.X_train[-rows:], s.y_train[-rows:])
+    h_np, h_en, th_np, th_en = train_both(monkeypatch, data, batch_size=32, epochs=2,
+                                          learning_rate=0.01, eval_every=20)  # fmt: skip
+    assert history_diff(h_np, h_en) <= TOLERANCE
+    assert max_rel_diff(th_np, th_en) <= TOLERANCE
